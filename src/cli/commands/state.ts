@@ -1,0 +1,3 @@
+import { notImplemented } from './not-implemented';
+
+export const stateCommand = notImplemented('state', 'state');
