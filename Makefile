@@ -61,7 +61,10 @@ integration: build
 test: build
 	$(NODE) --test --test-concurrency=2 $(call tests_in,dist/test/unit dist/test/native dist/test/integration)
 
-demo: build
+# The main job on a fresh machine: install, build, run a container (README).
+demo:
+	bash scripts/setup.sh
+	$(MAKE) build
 	bash scripts/demo.sh
 
 bench: build
