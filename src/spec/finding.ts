@@ -21,6 +21,8 @@ export interface Finding {
 
 /** One finding as one line: `/linux/namespaces/2/type: unknown namespace type (expected …, found "foo")`. */
 export function renderFinding(f: Finding): string {
+  // Bundle-level problems (no config.json, no bundle dir) keep runc's exact text.
+  if (f.rule === 'bundle') return f.message;
   const where = f.line !== undefined ? `config.json:${f.line}:${f.column ?? 0}` : f.pointer === '' ? 'config.json' : f.pointer;
   const detail: string[] = [];
   if (f.expected !== undefined) detail.push(`expected ${f.expected}`);
