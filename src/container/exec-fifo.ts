@@ -3,7 +3,6 @@
 // rather than "running" (runc's runType). Runs in: cli.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { mkfifo } from '../sys/fifo';
 import { stateDir } from './state-store';
 
 export const EXEC_FIFO = 'exec.fifo';
@@ -25,6 +24,9 @@ export interface FifoOwner {
  */
 export function createExecFifo(root: string, id: string, owner?: FifoOwner): string {
   const p = execFifoPath(root, id);
+  // Loaded here, not at the top: `state` and `list` import this module for
+  // hasExecFifo and should not pay for loading koffi.
+  const { mkfifo } = require('../sys/fifo') as typeof import('../sys/fifo');
   mkfifo(p, EXEC_FIFO_MODE);
   try {
     // mkfifo's mode is filtered by the umask; changing the umask would race with
