@@ -134,7 +134,7 @@ test('a missing bundle or config.json is a finding, not a crash', (t) => {
   let r = runts('check', '-b', missing);
   assert.equal(r.status, 1);
   assert.equal(r.stderr, '');
-  assert.match(r.stdout, /^error: config\.json: chdir .*nope: .*\n1 error\(s\), 0 warning\(s\)\n$/);
+  assert.match(r.stdout, /^error: chdir .*nope: .*\n1 error\(s\), 0 warning\(s\)\n$/);
   b.writeRaw('{"ociVersion": ');
   r = runts('check', '-b', b.dir, '--json');
   assert.equal(r.status, 1);
