@@ -1,9 +1,130 @@
-/* runts-proto.h: the wire contract between the runts CLI (TypeScript) and the native
- * init (C). src/process/proto.ts mirrors every constant here; a unit test parses this
- * header and checks that the two agree. */
+/* runts-proto.h: the wire contract between the runts CLI (TypeScript, "parent" side of
+ * the sync socket) and the native init (C). Runs in: native; mirrored by
+ * src/process/proto.ts, and test/unit/process/proto.test.ts parses this file to check
+ * that every #define below has the same value there. Keep each #define on one line with
+ * a plain decimal or hex literal so that the test can read it.
+ *
+ * argv:  runts-init init <sync-fd> <log-fd>
+ *   <sync-fd>  AF_UNIX SOCK_STREAM socket; the CLI holds the other end
+ *   <log-fd>   stream the stages write JSON lines to ({"level":"debug","msg":"..."}),
+ *              or -1 for none; forwarded by src/process/log-forward.ts
+ * Every other fd number (exec fifo, setup socket, preserved fds) comes in the bootstrap.
+ *
+ * The conversation (runc libcontainer/sync.go and nsexec.c describe theirs the same way):
+ *
+ *  CLI (node)             [0:PARENT]         [1:CHILD]                [2:INIT]
+ *   |--SYNC_BOOTSTRAP------->|
+ *   |                        fork ------------->|
+ *   |                        waitpid(child)     setns(join[i]) in the order given
+ *   |                                           unshare(CLONE_NEWUSER)       (1)
+ *   |<--SYNC_USERMAP_PLS(pid)-------------------|
+ *   write /proc/pid/{setgroups,uid_map,gid_map}
+ *   |--SYNC_USERMAP_ACK------------------------>|
+ *   |                                           setresgid/setresuid(0)
+ *   |                                           unshare(other CLONE_NEW*)    (2)
+ *   |                                           write timens_offsets
+ *   |                                           clone(CLONE_PARENT) ---------->|
+ *   |<--SYNC_PID(init pid)----------------------|                              |
+ *   |                        reaps child        exit(0)                        |
+ *   join cgroups, oom_score_adj, hooks                                         |
+ *   |--SYNC_GO------------------------------------------------------------------>|
+ *   |                                              unshare(CLONE_NEWCGROUP), setsid
+ *   |<== its own socket ==> setup (fd 3): mounts, pivot_root    <-- fork+exec, wait
+ *   |                                              keyring, rlimits, umask, cwd,
+ *   |                                              caps, uid/gid, no_new_privs
+ *   |<--SYNC_READY---------------------------------------------------------------|
+ *   |                        <-- one byte on a private socket ------------------|
+ *   |                        create: exit(0)      close fds, open exec fifo
+ *   |                        run: waitpid(init),  (blocks until `start`), write "0",
+ *   |                        exit with its status startContainer hooks, execve
+ *
+ *  (1) only when cloneFlags has CLONE_NEWUSER   (2) everything but CLONE_NEWUSER/NEWCGROUP
+ *
+ * Instead of the message the CLI waits for, any stage may send SYNC_ERROR and exit
+ * non-zero. Every receive names the type it expects; anything else is an error naming
+ * both types. Errors travel as data here; logs travel on the log fd.
+ */
 #ifndef RUNTS_PROTO_H
 #define RUNTS_PROTO_H
 
 #define RUNTS_PROTO_VERSION 1
+
+/* Stage ids, carried in SYNC_ERROR. Process titles are runts:[<id>:<NAME>]. */
+#define RUNTS_STAGE_PARENT 0
+#define RUNTS_STAGE_CHILD 1
+#define RUNTS_STAGE_INIT 2
+
+/* Bootstrap ATTR_MODE values. */
+#define RUNTS_MODE_CREATE 1
+#define RUNTS_MODE_RUN 2
+
+/*
+ * A message: header { uint32 type; uint32 len; } in host byte order (both ends run on
+ * the same machine), then len bytes of payload.
+ */
+#define RUNTS_MSG_HDR_LEN 8
+/* Largest payload of any message but SYNC_BOOTSTRAP. */
+#define RUNTS_MSG_MAX 65536
+/* Largest SYNC_BOOTSTRAP payload: args and env are bounded by the kernel's exec limits
+ * anyway (a quarter of the stack rlimit), so this only stops garbage. */
+#define RUNTS_BOOTSTRAP_MAX 16777216
+/* Largest message text in SYNC_ERROR. */
+#define RUNTS_ERROR_MSG_MAX 4096
+
+/* Message types. Requests end in _PLS and their answers in _ACK (runc's naming). */
+#define SYNC_BOOTSTRAP 64      /* CLI -> PARENT: TLV records (below) */
+#define SYNC_USERMAP_PLS 65    /* CHILD -> CLI: uint32 pid of the child, map its new userns */
+#define SYNC_USERMAP_ACK 66    /* CLI -> CHILD: maps written; empty */
+#define SYNC_PID 67            /* CHILD -> CLI: uint32 host pid of init */
+#define SYNC_GO 68             /* CLI -> INIT: init is in its cgroups; empty */
+#define SYNC_READY 69          /* INIT -> CLI: about to wait on the exec fifo; empty */
+#define SYNC_ERROR 70          /* any stage -> CLI: uint32 stage, int32 errno, message bytes */
+/* Reserved for later issues (console socket, seccomp notify, exec join mode). */
+#define SYNC_CONSOLE_PLS 71
+#define SYNC_CONSOLE_ACK 72
+#define SYNC_SECCOMP_PLS 73
+#define SYNC_SECCOMP_ACK 74
+
+/*
+ * SYNC_BOOTSTRAP payload: a sequence of records { uint32 id; uint32 len; } + len bytes,
+ * no padding. Types: u32 (4 bytes), string (bytes ending in exactly one NUL, none
+ * inside), list = the record repeated in order. Unknown ids, wrong lengths and repeated
+ * single records are errors that name the record.
+ */
+#define RUNTS_ATTR_HDR_LEN 8
+#define ATTR_MODE 1                 /* u32 RUNTS_MODE_*; required */
+#define ATTR_CLONE_FLAGS 2          /* u32 CLONE_NEW* to create; required */
+#define ATTR_NS_JOIN 3              /* list of { u32 CLONE_NEW* type; string path } */
+#define ATTR_TIMENS_OFFSETS 4       /* string written to /proc/self/timens_offsets */
+#define ATTR_SETUP_PATH 5           /* string: execve path of setup (node) */
+#define ATTR_SETUP_ARG 6            /* list of string: setup argv, argv[0] included */
+#define ATTR_SETUP_ENV 7            /* list of string: setup envp */
+#define ATTR_SETUP_FD 8             /* u32: fd that becomes setup's fd 3 */
+#define ATTR_PROCESS_ARG 9          /* list of string: process argv; at least one */
+#define ATTR_PROCESS_ENV 10         /* list of string: process envp (its PATH is searched) */
+#define ATTR_PROCESS_CWD 11         /* string */
+#define ATTR_PROCESS_UID 12         /* u32 */
+#define ATTR_PROCESS_GID 13         /* u32 */
+#define ATTR_PROCESS_GIDS 14        /* u32 array (len % 4 == 0); absent: setgroups is not called */
+#define ATTR_PROCESS_UMASK 15       /* u32 */
+#define ATTR_PROCESS_RLIMIT 16      /* list of { u32 resource; u64 soft; u64 hard } (20 bytes) */
+#define ATTR_PROCESS_CAPS 17        /* { u64 bounding, effective, permitted, inheritable, ambient } */
+#define ATTR_NO_NEW_PRIVS 18        /* u32 0 | 1 */
+#define ATTR_KEYRING_NAME 19        /* string: session keyring to join */
+#define ATTR_KEYRING_PERM 20        /* u32: bits OR-ed into the session keyring's permissions */
+#define ATTR_PRESERVE_FDS 21        /* u32: fds 3 .. 3+n-1 pass to the process */
+#define ATTR_EXEC_FIFO_FD 22        /* u32: O_PATH fd of exec.fifo; required */
+#define ATTR_START_HOOK 23          /* list of nested records ATTR_HOOK_* */
+#define ATTR_STATE_JSON 24          /* string: stdin of startContainer hooks */
+/* Records nested in ATTR_START_HOOK. */
+#define ATTR_HOOK_PATH 32           /* string; required */
+#define ATTR_HOOK_ARG 33            /* list of string: argv, argv[0] included */
+#define ATTR_HOOK_ENV 34            /* list of string */
+#define ATTR_HOOK_TIMEOUT 35        /* u32 seconds; absent: no timeout */
+/* Reserved ids, rejected by this version of the decoder. */
+#define ATTR_CONSOLE_SOCKET_FD 48
+#define ATTR_SECCOMP_FD 49
+#define ATTR_JOIN_CGROUP 50
+#define ATTR_NO_PIVOT 51
 
 #endif

@@ -1,0 +1,471 @@
+/* finalize.c: [2:INIT], the container's PID 1 until it execs the process.
+ * Runs in: native.
+ *
+ * The order below is runc's (libcontainer/standard_init_linux.go, finalizeNamespace),
+ * each step placed where the privileges it needs still exist and where what it changes
+ * cannot be undone by a later step. The one difference: the PATH lookup and every
+ * other check that can fail runs before SYNC_READY, because after it the CLI of
+ * `create` has gone and an error could only reach the container's stderr. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <linux/keyctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "runts-proto.h"
+#include "log.h"
+#include "stages.h"
+#include "sync.h"
+
+/* Move fd off `low` so that dup2(x, low) cannot clobber it. */
+static int move_above(int fd, int low)
+{
+	int nfd;
+	if (fd < 0 || fd > low)
+		return fd;
+	nfd = fcntl(fd, F_DUPFD_CLOEXEC, low + 1);
+	if (nfd < 0)
+		bail("move fd %d above %d", fd, low);
+	close(fd);
+	return nfd;
+}
+
+/* setup (TS) does the mounts, pivot_root, hostname: everything that needs no single
+ * thread. Its only extra fd is its socket to the CLI, as fd 3. */
+static void run_setup(struct runts_config *cfg)
+{
+	pid_t pid;
+	int status;
+
+	log_debug("exec setup %s", cfg->setup_path);
+	pid = fork();
+	if (pid < 0)
+		bail("fork setup");
+	if (pid == 0) {
+		/* Keep our own fds (for bail) out of the way of fd 3, and close-on-exec, so
+		 * setup sees stdio and its socket only. */
+		runts_sync_fd = move_above(runts_sync_fd, 3);
+		runts_log_fd = move_above(runts_log_fd, 3);
+		if (cfg->setup_fd == 3) {
+			if (fcntl(3, F_SETFD, 0) < 0)
+				bail("clear FD_CLOEXEC on the setup socket");
+		} else if (dup2(cfg->setup_fd, 3) < 0) {
+			bail("dup2 the setup socket to fd 3");
+		}
+		if (close_range(4, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+			bail("mark fds above 3 close-on-exec for setup");
+		/* Setup dies with init: nothing may keep mounting for a dead container. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+			bail("set setup's parent death signal");
+		execve(cfg->setup_path, cfg->setup_argv.v, cfg->setup_envp.v);
+		bail("exec setup %s", cfg->setup_path);
+	}
+	/* setup holds the only copy the container side needs; the CLI sees EOF on it when
+	 * setup exits. */
+	if (close(cfg->setup_fd) < 0)
+		bail("close the setup socket");
+	status = wait_status(pid);
+	if (WIFSIGNALED(status))
+		bailx(0, "setup was killed by signal %d", WTERMSIG(status));
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		bailx(0, "setup exited with status %d", WEXITSTATUS(status));
+	log_debug("setup done");
+}
+
+/* A fresh session keyring, so the container cannot read or use the host's keys
+ * (runc: "Do not inherit the parent's session keyring"). ENOSYS is tolerated like
+ * runc does: a seccomp profile of an outer container may block keyctl. */
+static void join_keyring(struct runts_config *cfg)
+{
+	char desc[512];
+	long id, n;
+	const char *p;
+	unsigned long perm;
+	int i;
+
+	if (cfg->keyring_name == NULL)
+		return;
+	id = syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, cfg->keyring_name, 0, 0, 0);
+	if (id < 0) {
+		if (errno == ENOSYS) {
+			log_debug("keyctl not supported; session keyring not joined");
+			return;
+		}
+		bail("join session keyring %s", cfg->keyring_name);
+	}
+	if (!cfg->has_keyring_perm)
+		return;
+	/* "type;uid;gid;perm;description": perm is the 4th field, in hex (keyctl(2)). */
+	n = syscall(SYS_keyctl, KEYCTL_DESCRIBE, id, desc, sizeof(desc) - 1, 0);
+	if (n < 0)
+		bail("describe session keyring %ld", id);
+	desc[n < (long)sizeof(desc) ? n : (long)sizeof(desc) - 1] = '\0';
+	for (p = desc, i = 0; i < 3 && p != NULL; i++) {
+		p = strchr(p, ';');
+		if (p != NULL)
+			p++;
+	}
+	if (p == NULL)
+		bailx(0, "session keyring description %s has no permission field", desc);
+	perm = strtoul(p, NULL, 16);
+	if (syscall(SYS_keyctl, KEYCTL_SETPERM, id, (unsigned long)(perm | cfg->keyring_perm), 0, 0) < 0)
+		bail("set the session keyring's permissions");
+}
+
+/* Before dropping privileges: raising a hard limit needs CAP_SYS_RESOURCE. (In a new
+ * user namespace that capability does not reach limits above the host's; runc sets
+ * rlimits from the parent for that reason, which TS may choose instead.) */
+static void apply_rlimits(struct runts_config *cfg)
+{
+	for (size_t i = 0; i < cfg->nrlimits; i++) {
+		struct rlimit rl = { .rlim_cur = cfg->rlimits[i].soft, .rlim_max = cfg->rlimits[i].hard };
+		if (prlimit(0, (int)cfg->rlimits[i].resource, &rl, NULL) < 0)
+			bail("set rlimit %u", cfg->rlimits[i].resource);
+	}
+}
+
+/* Go's exec.LookPath semantics (runc uses it): a name with a slash is checked as is,
+ * otherwise the process env's PATH is searched, an empty entry meaning ".". A file
+ * "is executable" when it is not a directory and has any x bit (Go's findExecutable). */
+static int is_executable(const char *path, struct stat *st)
+{
+	if (stat(path, st) < 0)
+		return -1;
+	if (S_ISDIR(st->st_mode) || (st->st_mode & 0111) == 0) {
+		errno = EACCES;
+		return -1;
+	}
+	return 0;
+}
+
+static char *look_path(struct runts_config *cfg)
+{
+	const char *file = cfg->argv.v[0];
+	const char *path = "";
+	struct stat st;
+	size_t flen = strlen(file);
+
+	if (strchr(file, '/') != NULL) {
+		if (stat(file, &st) < 0)
+			bail("exec: \"%s\": stat %s", file, file);
+		if (is_executable(file, &st) < 0)
+			bail("exec: \"%s\"", file);
+		return (char *)file;
+	}
+	for (size_t i = 0; i < cfg->envp.n; i++)
+		if (strncmp(cfg->envp.v[i], "PATH=", 5) == 0)
+			path = cfg->envp.v[i] + 5;
+	while (*path != '\0') {
+		const char *end = strchrnul(path, ':');
+		size_t dlen = (size_t)(end - path);
+		char *cand = malloc(dlen + flen + 3);
+		if (cand == NULL)
+			bail("allocate a PATH candidate");
+		if (dlen == 0)
+			snprintf(cand, dlen + flen + 3, "./%s", file);
+		else
+			snprintf(cand, dlen + flen + 3, "%.*s/%s", (int)dlen, path, file);
+		if (is_executable(cand, &st) == 0)
+			return cand;
+		free(cand);
+		path = *end == ':' ? end + 1 : end;
+		/* A trailing ':' is an empty (".") entry too. */
+		if (*end == ':' && *path == '\0') {
+			char *dot = malloc(flen + 3);
+			if (dot == NULL)
+				bail("allocate a PATH candidate");
+			snprintf(dot, flen + 3, "./%s", file);
+			if (is_executable(dot, &st) == 0)
+				return dot;
+			free(dot);
+		}
+	}
+	bailx(0, "exec: \"%s\": executable file not found in $PATH", file);
+}
+
+static void cap_data(uint64_t v, struct __user_cap_data_struct d[2], int which)
+{
+	for (int i = 0; i < 2; i++) {
+		uint32_t w = (uint32_t)(v >> (32 * i));
+		if (which == 0)
+			d[i].effective = w;
+		else if (which == 1)
+			d[i].permitted = w;
+		else
+			d[i].inheritable = w;
+	}
+}
+
+/* Bounding set first, while we are still root with CAP_SETPCAP: it limits what any
+ * later execve can gain, and cannot be raised again (capabilities(7)). */
+static void drop_bounding(struct runts_config *cfg)
+{
+	for (unsigned long cap = 0; cap < 64; cap++) {
+		int r = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+		if (r < 0) {
+			if (errno == EINVAL)
+				break; /* past the kernel's last capability */
+			bail("read bounding capability %lu", cap);
+		}
+		if (r == 1 && !(cfg->cap_bounding & (1ULL << cap)) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+			bail("drop bounding capability %lu", cap);
+	}
+}
+
+static void apply_caps(struct runts_config *cfg)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+	struct __user_cap_data_struct data[2];
+
+	memset(data, 0, sizeof(data));
+	cap_data(cfg->cap_effective, data, 0);
+	cap_data(cfg->cap_permitted, data, 1);
+	cap_data(cfg->cap_inheritable, data, 2);
+	if (syscall(SYS_capset, &hdr, data) < 0)
+		bail("capset");
+	/* Ambient after capset: a capability can only be raised while it is in both the
+	 * permitted and inheritable sets. Like runc (gocapability) an EINVAL (not in those
+	 * sets, or unknown to the kernel) skips that capability. */
+	for (unsigned long cap = 0; cap < 64; cap++) {
+		if (!(cfg->cap_ambient & (1ULL << cap)))
+			continue;
+		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0) {
+			if (errno != EINVAL)
+				bail("raise ambient capability %lu", cap);
+			log_debug("ambient capability %lu not raised (EINVAL)", cap);
+		}
+	}
+}
+
+/* Group list and gid before uid: after setresuid to a non-root user we would lack
+ * CAP_SETGID. PR_SET_KEEPCAPS keeps the permitted set across the uid change so that
+ * capset can then install exactly what TS computed (runc finalizeNamespace). */
+static void apply_user(struct runts_config *cfg)
+{
+	if (cfg->has_caps && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		bail("set PR_SET_KEEPCAPS");
+	if (cfg->has_gids && setgroups(cfg->ngids, (const gid_t *)cfg->gids) < 0)
+		bail("setgroups");
+	if (setresgid(cfg->gid, cfg->gid, cfg->gid) < 0)
+		bail("setresgid(%u)", cfg->gid);
+	if (setresuid(cfg->uid, cfg->uid, cfg->uid) < 0)
+		bail("setresuid(%u)", cfg->uid);
+	if (cfg->has_caps && prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+		bail("clear PR_SET_KEEPCAPS");
+}
+
+static int chdir_cwd(struct runts_config *cfg, int retry)
+{
+	if (cfg->cwd == NULL)
+		return 0;
+	if (chdir(cfg->cwd) == 0)
+		return 0;
+	/* First attempt as root: may reach a directory the user cannot, but one only the
+	 * user can reach (a root-squashed volume) gets a second try after the switch. */
+	if (!retry && (errno == EACCES || errno == EPERM))
+		return -1;
+	bail("chdir to cwd (\"%s\") set in config.json failed", cfg->cwd);
+}
+
+/* The exec fifo must be reachable through the container's /proc before we report
+ * ready, or the failure would only surface after `create` returned. */
+static void check_fifo(struct runts_config *cfg, char *path, size_t len)
+{
+	struct stat a, b;
+	snprintf(path, len, "/proc/self/fd/%d", cfg->exec_fifo_fd);
+	if (fstat(cfg->exec_fifo_fd, &a) < 0)
+		bail("stat exec fifo fd %d", cfg->exec_fifo_fd);
+	if (stat(path, &b) < 0)
+		bail("stat exec fifo through %s", path);
+	if (a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+		bailx(0, "%s is not the exec fifo (is /proc the container's procfs?)", path);
+}
+
+static void read_capture(int fd, char *buf, size_t len)
+{
+	ssize_t n = pread(fd, buf, len - 1, 0);
+	if (n < 0)
+		n = 0;
+	/* Without the final newline, so that the error stays one line for most hooks. */
+	while (n > 0 && buf[n - 1] == '\n')
+		n--;
+	buf[n] = '\0';
+}
+
+static int memfd(const char *name)
+{
+	int fd = memfd_create(name, MFD_CLOEXEC);
+	if (fd < 0)
+		bail("memfd_create %s", name);
+	return fd;
+}
+
+/* startContainer hooks run here, in the container, after the fifo was opened and before
+ * the process is exec'd (runtime-spec config.md#startcontainer-hooks). Stdin is the
+ * state JSON; stdout and stderr are captured for the error, as runc does. */
+static void run_hook(struct runts_config *cfg, size_t idx)
+{
+	struct hook *h = &cfg->hooks[idx];
+	int in = memfd("runts-state"), out = memfd("runts-hook-out"), err = memfd("runts-hook-err");
+	int status, pidfd;
+	pid_t pid;
+	const char *state = cfg->state_json != NULL ? cfg->state_json : "";
+
+	if (write_all(in, state, strlen(state)) < 0 || lseek(in, 0, SEEK_SET) < 0)
+		bail("write the state for hook #%zu", idx);
+	pid = fork();
+	if (pid < 0)
+		bail("fork hook #%zu", idx);
+	if (pid == 0) {
+		if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+			_exit(127);
+		execve(h->path, h->argv.v, h->envp.v);
+		_exit(127);
+	}
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0)
+		bail("pidfd_open hook #%zu", idx);
+	if (h->timeout > 0) {
+		struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+		int r;
+		do
+			r = poll(&pfd, 1, (int)(h->timeout > 2000000 ? 2000000000 : h->timeout * 1000));
+		while (r < 0 && errno == EINTR);
+		if (r < 0)
+			bail("wait for hook #%zu", idx);
+		if (r == 0) {
+			kill(pid, SIGKILL);
+			(void)wait_status(pid);
+			bailx(0, "error running startContainer hook #%zu: hook ran past specified timeout of %u.0s",
+			      idx, h->timeout);
+		}
+	}
+	status = wait_status(pid);
+	close(pidfd);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		char o[1024], e[1024], why[64];
+		read_capture(out, o, sizeof(o));
+		read_capture(err, e, sizeof(e));
+		if (WIFSIGNALED(status))
+			snprintf(why, sizeof(why), "signal: %d", WTERMSIG(status));
+		else
+			snprintf(why, sizeof(why), "exit status %d", WEXITSTATUS(status));
+		bailx(0, "error running startContainer hook #%zu: %s, stdout: %s, stderr: %s", idx, why, o, e);
+	}
+	close(in);
+	close(out);
+	close(err);
+}
+
+void stage_init(struct runts_config *cfg, int ready_fd)
+{
+	char fifo_path[64];
+	char *exe;
+	int cwd_done, lo, fd;
+
+	runts_stage = RUNTS_STAGE_INIT;
+	runts_kill_on_bail = 0;
+	set_title("runts:[2:INIT]");
+	/* Die with [0:PARENT] until we are ready: a CLI that gave up kills the parent and
+	 * must not leave a half-made init behind. (getppid() cannot confirm the parent is
+	 * still there: from inside a new PID namespace it reads 0.) Cleared before ready,
+	 * because in create mode the parent exits on purpose right after. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		bail("set the parent death signal");
+
+	/* The CLI first moves us into the container's cgroups and sets oom_score_adj. */
+	sync_expect(SYNC_GO, NULL, 0);
+
+	/* After the cgroup move, so the namespace's root is the container's cgroup. */
+	if ((cfg->clone_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
+		bail("unshare(CLONE_NEWCGROUP)");
+	/* A new session: the container must not share the caller's controlling terminal
+	 * or receive its job-control signals. */
+	if (setsid() < 0)
+		bail("setsid");
+	/* With our cwd at the root, pivot_root in setup moves it to the new root too. */
+	if (chdir("/") < 0)
+		bail("chdir /");
+
+	if (cfg->setup_path != NULL)
+		run_setup(cfg);
+	/* From here on we are in the container's root (pivot_root moves the root of every
+	 * process of the mount namespace that used the old one). */
+
+	join_keyring(cfg);
+	apply_rlimits(cfg);
+	if (cfg->has_umask)
+		umask((mode_t)cfg->umask);
+	cwd_done = chdir_cwd(cfg, 0) == 0;
+	if (cfg->has_caps)
+		drop_bounding(cfg);
+	apply_user(cfg);
+	if (!cwd_done)
+		chdir_cwd(cfg, 1);
+	if (cfg->has_caps)
+		apply_caps(cfg);
+	/* no_new_privs last among the privilege changes: it also stops setuid binaries,
+	 * and it is what allows an unprivileged seccomp filter later. */
+	if (cfg->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		bail("set no_new_privs");
+	/* As the container user, after chdir: relative PATH entries and permissions are
+	 * those the process will have (runc looks up after finalizeNamespace too). */
+	exe = look_path(cfg);
+	check_fifo(cfg, fifo_path, sizeof(fifo_path));
+
+	if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0)
+		bail("clear the parent death signal");
+	sync_send(SYNC_READY, NULL, 0);
+	if (cfg->mode == RUNTS_MODE_CREATE) {
+		char byte = 1;
+		if (write_all(ready_fd, &byte, 1) < 0)
+			bail("tell [0:PARENT] init is ready");
+	}
+
+	/* Nothing of ours may reach the process: close the sync socket and the log (the
+	 * CLI sees EOF on both and returns), the setup socket and the ready socket; keep
+	 * fds 3..3+n-1 for --preserve-fds and the fifo fd, closed below (runc
+	 * CloseExecFrom; CVE-2024-21626 for why a leaked fd matters). */
+	lo = 3 + (int)cfg->preserve_fds;
+	log_debug("closing fds from %d, keeping exec fifo fd %d", lo, cfg->exec_fifo_fd);
+	runts_sync_fd = -1;
+	runts_log_fd = -1;
+	if (cfg->exec_fifo_fd > lo && close_range((unsigned)lo, (unsigned)cfg->exec_fifo_fd - 1, 0) < 0)
+		bail("close fds %d..%d", lo, cfg->exec_fifo_fd - 1);
+	if (close_range((unsigned)cfg->exec_fifo_fd + 1, ~0U, 0) < 0)
+		bail("close fds above %d", cfg->exec_fifo_fd);
+
+	/* Blocks until `start` opens the read side. The fd we hold is O_PATH (opening the
+	 * FIFO for writing would block the CLI); Linux re-opens it through /proc. */
+	do
+		fd = open(fifo_path, O_WRONLY | O_CLOEXEC);
+	while (fd < 0 && errno == EINTR);
+	if (fd < 0)
+		bail("open exec fifo %s", fifo_path);
+	if (write_all(fd, "0", 1) < 0)
+		bail("write exec fifo");
+	close(fd);
+	/* Closed before execve, not left to O_CLOEXEC: old kernels reset dumpable only
+	 * after closing cloexec fds (CVE-2016-9962, runc standard_init_linux.go). */
+	close(cfg->exec_fifo_fd);
+
+	for (size_t i = 0; i < cfg->nhooks; i++)
+		run_hook(cfg, i);
+
+	execve(exe, cfg->argv.v, cfg->envp.v);
+	bail("exec %s", exe);
+}
