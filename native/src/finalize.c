@@ -244,9 +244,13 @@ static void apply_caps(struct runts_config *cfg)
 		if (!(cfg->cap_ambient & (1ULL << cap)))
 			continue;
 		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0) {
-			if (errno != EINVAL)
+			/* EPERM: the capability is not in both permitted and inheritable. runc's
+			 * default spec asks for ambient caps without an inheritable set, and runc
+			 * (gocapability's Apply keeps only the last prctl's error) runs it anyway,
+			 * so the same config must not fail here either. */
+			if (errno != EINVAL && errno != EPERM)
 				bail("raise ambient capability %lu", cap);
-			log_debug("ambient capability %lu not raised (EINVAL)", cap);
+			log_debug("ambient capability %lu not raised (%s)", cap, errno == EPERM ? "EPERM" : "EINVAL");
 		}
 	}
 }
@@ -386,6 +390,14 @@ void stage_init(struct runts_config *cfg, int ready_fd)
 	 * because in create mode the parent exits on purpose right after. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		bail("set the parent death signal");
+	/* The death signal only covers a parent that dies from now on. [0:PARENT] holds
+	 * the other end of ready_fd for as long as it lives, so a hang-up on it tells us
+	 * it died before the prctl above. */
+	{
+		struct pollfd p = { .fd = ready_fd, .events = POLLRDHUP };
+		if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLRDHUP)))
+			bailx(0, "[0:PARENT] exited before init started");
+	}
 
 	/* The CLI first moves us into the container's cgroups and sets oom_score_adj. */
 	sync_expect(SYNC_GO, NULL, 0);

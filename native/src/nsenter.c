@@ -216,8 +216,8 @@ void stage_parent(struct runts_config *cfg)
 		(void)wait_status(-1);
 		exit(1);
 	}
-	/* Run mode: init is the only child left. */
-	close(ready[0]);
+	/* Run mode: init is the only child left. ready[0] stays open until we exit: init
+	 * reads a hang-up on its end as our death (see stage_init). */
 	status = wait_status(-1);
 	log_debug("init exited with status %#x", status);
 	exit(exit_code_of(status));

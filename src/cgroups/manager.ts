@@ -24,7 +24,7 @@ export class CgroupManager {
   /** For an existing container: the directories recorded in its state. */
   static fromPaths(paths: Record<string, string>): CgroupManager {
     return new CgroupManager(
-      Object.entries(paths).map(([name, dir]) => ({ name, kind: name === 'unified' ? 'v2' : 'v1', dir, cgroupPath: '' })),
+      Object.entries(paths).map(([name, dir]) => ({ name, kind: name === 'unified' ? 'v2' : 'v1', mountpoint: '', dir, cgroupPath: '' })),
     );
   }
 

@@ -11,6 +11,8 @@ export interface CgroupDir {
   /** 'memory', 'cpu,cpuacct', 'name=systemd', or 'unified' for the cgroup2 hierarchy */
   name: string;
   kind: 'v1' | 'v2';
+  /** where the hierarchy is mounted on the host */
+  mountpoint: string;
   /** absolute host path of the container's cgroup directory */
   dir: string;
   /** path inside the hierarchy, e.g. '/runts-test/abc' */
@@ -49,6 +51,7 @@ export function planCgroupDirs(
     return {
       name: h.kind === 'v2' ? 'unified' : h.controllers.join(','),
       kind: h.kind,
+      mountpoint: h.mountpoint,
       dir: path.posix.join(h.mountpoint, rel),
       cgroupPath,
     };

@@ -5,22 +5,27 @@ import { checkCommand } from './check';
 import { specCommand } from './spec';
 import { stateCommand } from './state';
 import { listCommand } from './list';
+import { startCommand } from './start';
+import { runCommand } from './run';
+import { killCommand } from './kill';
+import { deleteCommand } from './delete';
+import { createCommand } from './create';
 
-export const commands: readonly CommandSpec<any>[] = [
+export const commands: readonly CommandSpec<unknown>[] = [
   checkCommand,
-  notImplemented('create', 'create a container'),
-  notImplemented('delete', 'delete any resources held by the container often used with detached container'),
+  createCommand,
+  deleteCommand,
   notImplemented('events', 'display container events such as OOM notifications, cpu, memory, and IO usage statistics'),
   notImplemented('exec', 'execute new process inside the container'),
   notImplemented('features', 'show the enabled features'),
-  notImplemented('kill', 'kill sends the specified signal (default: SIGTERM) to the container\'s init process'),
+  killCommand,
   listCommand,
   notImplemented('pause', 'pause suspends all processes inside the container'),
   notImplemented('ps', 'ps displays the processes running inside a container'),
   notImplemented('resume', 'resumes all processes that have been previously paused'),
-  notImplemented('run', 'create and run a container'),
+  runCommand,
   specCommand,
-  notImplemented('start', 'executes the user defined process in a created container'),
+  startCommand,
   stateCommand,
   notImplemented('update', 'update container resource constraints'),
 ];

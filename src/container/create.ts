@@ -1,0 +1,147 @@
+// Owns: `create` (and the create half of `run`) — validate the bundle, make the state
+// dir, cgroups and exec fifo, start the native init, let the setup process build the
+// rootfs, and leave PID 1 blocked on the exec fifo. Every step that makes something
+// pushes its undo, so a failure at any stage leaves nothing behind. Runs in: cli.
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { CgroupManager } from '../cgroups/manager';
+import { RuntimeError, UsageError } from '../errors';
+import { debugFor, warn } from '../log';
+import { renderFinding } from '../spec/finding';
+import { assertBundleValid } from '../spec/check';
+import { normalizeSpec, type ContainerConfig } from '../spec/normalize';
+import { resolveBundle } from '../spec/load';
+import { SPEC_VERSION } from '../spec/types';
+import { spawnInit, type InitHandle } from '../process/spawn-native';
+import { runSetup, setupSocketPair } from '../process/setup-channel';
+import { createExecFifo, execFifoPath } from './exec-fifo';
+import { hookStateJson } from './hook-state';
+import { runHooks } from '../hooks/run';
+import { assertValidId } from './id';
+import { buildInitRequest } from './init-request';
+import { procStartTime } from './liveness';
+import { withLock } from './lock';
+import { buildSetupPlan } from './setup-plan';
+import { createStateDir, nowRfc3339Nano, removeStateDir, writeState, type ContainerState } from './state-store';
+import { UndoStack } from './undo';
+
+const debug = debugFor('container');
+
+export interface CreateOptions {
+  root: string;
+  id: string;
+  bundle: string | undefined;
+  consoleSocket: string | undefined;
+  pidFile: string | undefined;
+  noPivot: boolean;
+  noNewKeyring: boolean;
+  preserveFds: number;
+  systemdCgroup: boolean;
+  /** 'run': the native parent stays to wait for PID 1 and exits with its status */
+  mode: 'create' | 'run';
+}
+
+export interface CreatedContainer {
+  state: ContainerState;
+  init: InitHandle;
+}
+
+/** The pid file is read by shims as soon as create returns: write it atomically. */
+function writePidFile(file: string, pid: number): void {
+  const abs = path.resolve(file);
+  const tmp = path.join(path.dirname(abs), `.${path.basename(abs)}.${crypto.randomBytes(4).toString('hex')}`);
+  fs.writeFileSync(tmp, String(pid), { mode: 0o644 });
+  fs.renameSync(tmp, abs);
+}
+
+export async function createContainer(o: CreateOptions): Promise<CreatedContainer> {
+  assertValidId(o.id);
+  if (o.systemdCgroup) {
+    throw new UsageError('--systemd-cgroup: the systemd cgroup driver is not supported yet');
+  }
+  if (o.consoleSocket !== undefined) {
+    throw new UsageError('--console-socket: terminals are not supported yet');
+  }
+  const bundle = resolveBundle(o.bundle);
+  const { spec, warnings } = assertBundleValid(bundle, { systemdCgroup: o.systemdCgroup });
+  for (const w of warnings) warn(renderFinding(w));
+  if (spec.process?.terminal === true) {
+    throw new UsageError('process.terminal is true, but terminals are not supported yet (set "terminal": false)');
+  }
+  const config = normalizeSpec(spec, bundle, o.id);
+
+  const undo = new UndoStack();
+  createStateDir(o.root, o.id);
+  undo.push('remove state dir', () => removeStateDir(o.root, o.id));
+  try {
+    return await withLock(o.root, o.id, () => createLocked(o, config, undo));
+  } catch (err) {
+    throw await undo.unwind(err);
+  }
+}
+
+async function createLocked(o: CreateOptions, config: ContainerConfig, undo: UndoStack): Promise<CreatedContainer> {
+  createExecFifo(o.root, o.id);
+
+  const cgroups = CgroupManager.plan(config.cgroupsPath, o.id);
+  const madeCgroups = cgroups.create();
+  undo.push('remove cgroups', () => cgroups.destroy(madeCgroups));
+
+  const state: ContainerState = {
+    ociVersion: config.spec.ociVersion ?? SPEC_VERSION,
+    id: o.id,
+    bundle: config.bundle,
+    rootfs: config.rootfs,
+    created: nowRfc3339Nano(),
+    owner: os.userInfo().username,
+    annotations: config.spec.annotations ?? {},
+    pid: 0,
+    initStartTime: 0,
+    paused: false,
+    cgroupPaths: cgroups.paths(),
+    config,
+  };
+
+  const [cliEnd, setupEnd] = setupSocketPair();
+  const init = await spawnInit(
+    buildInitRequest(config, {
+      mode: o.mode,
+      execFifoPath: execFifoPath(o.root, o.id),
+      setupSocketFd: setupEnd,
+      noNewKeyring: o.noNewKeyring,
+      preserveFds: o.preserveFds,
+      stateJson: hookStateJson({ ...state }, 'created'),
+    }),
+    {},
+  ).finally(() => fs.closeSync(setupEnd));
+  undo.push('kill init', () => init.kill());
+  debug('init pid %d', init.initPid);
+
+  state.pid = init.initPid;
+  state.initStartTime = procStartTime(init.initPid) ?? 0;
+  // The cgroup join happens before the init runs anything of the container's, so that
+  // every process it forks (setup included) is accounted and limited from the start.
+  cgroups.apply(init.initPid);
+  const oom = config.spec.process?.oomScoreAdj;
+  if (oom !== undefined) fs.writeFileSync(`/proc/${init.initPid}/oom_score_adj`, String(oom));
+  // Written before the setup runs, so that `delete --force` finds a half-made container.
+  writeState(o.root, state);
+  await init.go();
+
+  const hooks = config.spec.hooks ?? {};
+  await runSetup(cliEnd, buildSetupPlan(config, { noPivot: o.noPivot, cgroupDirs: cgroups.dirs, stateJson: hookStateJson(state, 'creating') }), {
+    runHooks: async () => {
+      const creating = hookStateJson(state, 'creating');
+      await runHooks('prestart', hooks.prestart, creating);
+      await runHooks('createRuntime', hooks.createRuntime, creating);
+    },
+  });
+  await init.ready();
+
+  if (o.pidFile !== undefined) writePidFile(o.pidFile, init.initPid);
+  undo.commit();
+  return { state, init };
+}
+

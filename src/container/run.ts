@@ -1,0 +1,45 @@
+// Owns: `run` — create + start, and in the foreground stay until PID 1 exits, relaying
+// signals and returning its exit status, then delete (unless --keep). Runs in: cli.
+import type { RunCliOptions } from '../cli/commands/run';
+import { createContainer } from './create';
+import { deleteContainer } from './delete';
+import { startContainer } from './start';
+
+/** What runc's signal handler forwards to the container's init (signals.go). */
+const FORWARDED: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
+
+export async function runContainer(o: RunCliOptions): Promise<number> {
+  if (o.detach) {
+    await createContainer({ ...o, mode: 'create' });
+    try {
+      await startContainer(o.root, o.id);
+    } catch (err) {
+      await deleteContainer(o.root, o.id, true).catch(() => undefined);
+      throw err;
+    }
+    return 0;
+  }
+
+  const { state, init } = await createContainer({ ...o, mode: 'run' });
+  const forward = (sig: NodeJS.Signals): void => {
+    try {
+      process.kill(state.pid, sig);
+    } catch {
+      // PID 1 is already gone: its exit status is on its way.
+    }
+  };
+  for (const sig of FORWARDED) process.on(sig, forward);
+  try {
+    try {
+      await startContainer(o.root, o.id);
+    } catch (err) {
+      await deleteContainer(o.root, o.id, true).catch(() => undefined);
+      throw err;
+    }
+    const status = await init.exited;
+    if (!o.keep) await deleteContainer(o.root, o.id, true);
+    return status;
+  } finally {
+    for (const sig of FORWARDED) process.off(sig, forward);
+  }
+}
