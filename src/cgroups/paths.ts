@@ -2,7 +2,7 @@
 //
 // runc's cgroupfs driver: an absolute cgroupsPath is taken from each hierarchy's
 // root; a relative one is placed under the cgroup the runtime itself runs in; an empty
-// one defaults to "/<id>". The systemd "slice:prefix:name" form needs --systemd-cgroup.
+// one is the container id, relative. The systemd "slice:prefix:name" form needs --systemd-cgroup.
 import * as path from 'node:path';
 import { ConfigError } from '../errors';
 import { hierarchyKey, type Hierarchy } from './detect';
@@ -29,7 +29,9 @@ export function planCgroupDirs(
   cgroupsPath: string | undefined,
   id: string,
 ): CgroupDir[] {
-  const requested = cgroupsPath === undefined || cgroupsPath === '' ? `/${id}` : cgroupsPath;
+  // runc: an empty cgroupsPath is the container id, relative like any other relative
+  // path, so a runtime started inside a cgroup (a shim's) nests its containers there.
+  const requested = cgroupsPath === undefined || cgroupsPath === '' ? id : cgroupsPath;
   if (isSystemdCgroupsPath(requested)) {
     throw new ConfigError(
       `cgroupsPath ${JSON.stringify(requested)} is in systemd form (slice:prefix:name), which needs --systemd-cgroup; the systemd cgroup driver is not supported yet`,

@@ -189,3 +189,88 @@ test('hooks run in the order the spec gives, each with the state on stdin', { sk
   assert.equal(fs.readFileSync(path.join(e.bundle.rootfs, 'tmp', 'hooks.log'), 'utf8'), 'startContainer\n');
   assertClean(e);
 });
+
+test('a failing prestart, createRuntime or createContainer hook fails create and leaves nothing', { skip }, (t) => {
+  for (const kind of ['prestart', 'createRuntime', 'createContainer'] as const) {
+    const e = setup(t, ['true']);
+    e.bundle.update((s) => {
+      s.hooks = { [kind]: [{ path: '/bin/sh', args: ['sh', '-c', 'echo hook-said-no >&2; exit 4'] }] };
+    });
+    const r = runtsIo(e.io, e.root, ['create', '--bundle', e.bundle.dir, e.id]);
+    assert.equal(r.status, 1, `${kind}: ${r.stderr}`);
+    assert.match(r.stderr, new RegExp(`${kind} hook #0.*exit status 4`), kind);
+    assertClean(e);
+  }
+});
+
+test('a failing poststart hook is a warning: the container runs and poststop still runs', { skip }, (t) => {
+  const e = setup(t, ['true']);
+  const log = path.join(e.io.dir, 'poststop');
+  e.bundle.update((s) => {
+    s.hooks = {
+      poststart: [{ path: '/bin/sh', args: ['sh', '-c', 'exit 5'] }],
+      poststop: [{ path: '/bin/sh', args: ['sh', '-c', `echo ran > ${log}`] }],
+    };
+  });
+  const r = runtsIo(e.io, e.root, ['run', '--bundle', e.bundle.dir, e.id]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /level=warning.*poststart hook #0/);
+  assert.equal(fs.readFileSync(log, 'utf8'), 'ran\n');
+  assertClean(e);
+});
+
+test('delete of a created container kills its init; start of a stopped one is refused', { skip }, async (t) => {
+  const e = setup(t, ['true']);
+  assert.equal(runtsIo(e.io, e.root, ['create', '--bundle', e.bundle.dir, e.id]).status, 0);
+  const pid = stateOf(e.root, e.id)!.pid;
+  assert.equal(runtsIo(e.io, e.root, ['delete', e.id]).status, 0);
+  await waitFor('init gone', () => !fs.existsSync(`/proc/${pid}/stat`) || / Z /.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8')));
+  assertClean(e);
+
+  const e2 = setup(t, ['true']);
+  assert.equal(runtsIo(e2.io, e2.root, ['create', '--bundle', e2.bundle.dir, e2.id]).status, 0);
+  assert.equal(runtsIo(e2.io, e2.root, ['start', e2.id]).status, 0);
+  await waitFor('stopped', () => stateOf(e2.root, e2.id)?.status === 'stopped');
+  const again = runtsIo(e2.io, e2.root, ['start', e2.id]);
+  assert.equal(again.status, 1);
+  assert.match(again.stderr, /cannot start a container that has stopped/);
+  assert.equal(runtsIo(e2.io, e2.root, ['delete', e2.id]).status, 0);
+  assertClean(e2);
+});
+
+test('kill --all signals every process in the container\'s cgroups', { skip }, async (t) => {
+  const e = setup(t, ['sh', '-c', 'sleep 100 & sleep 100 & wait']);
+  assert.equal(runtsIo(e.io, e.root, ['run', '-d', '--bundle', e.bundle.dir, e.id]).status, 0);
+  const st = stateOf(e.root, e.id)!;
+  const pidsCgroup = fs.readFileSync(`/proc/${st.pid}/cgroup`, 'utf8').match(/^\d+:pids:(.*)$/m)![1]!;
+  const procs = path.join('/sys/fs/cgroup/pids', pidsCgroup, 'cgroup.procs');
+  await waitFor('three processes', () => fs.readFileSync(procs, 'utf8').trim().split('\n').length === 3);
+  const r = runtsIo(e.io, e.root, ['kill', '--all', e.id, 'KILL']);
+  assert.equal(r.status, 0, r.stderr);
+  await waitFor('stopped', () => stateOf(e.root, e.id)?.status === 'stopped');
+  await waitFor('cgroup empty', () => fs.readFileSync(procs, 'utf8').trim() === '');
+  assert.ok(st.pid > 0);
+  assert.equal(runtsIo(e.io, e.root, ['delete', e.id]).status, 0);
+  assertClean(e);
+});
+
+test('state prints runc\'s fields in runc\'s order, and the same keys as runc for the same bundle', { skip: skip || requires('runc') }, (t) => {
+  const e = setup(t, ['sleep', '100']);
+  assert.equal(runtsIo(e.io, e.root, ['create', '--bundle', e.bundle.dir, e.id]).status, 0);
+  const ours = JSON.parse(runtsIo(e.io, e.root, ['state', e.id]).stdout) as Record<string, unknown>;
+  const runcRoot = tmpRoot(t).path;
+  const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+  t.after(() => spawnSync('runc', ['--root', runcRoot, 'delete', '-f', e.id], { stdio: 'ignore' }));
+  const fds = [fs.openSync('/dev/null', 'r'), fs.openSync(e.io.outFile, 'a'), fs.openSync(e.io.errFile, 'a')];
+  const rc = spawnSync('runc', ['--root', runcRoot, 'create', '--bundle', e.bundle.dir, e.id], { stdio: fds });
+  for (const fd of fds) fs.closeSync(fd);
+  assert.equal(rc.status, 0);
+  const theirs = JSON.parse(spawnSync('runc', ['--root', runcRoot, 'state', e.id], { encoding: 'utf8' }).stdout) as Record<string, unknown>;
+  assert.deepEqual(Object.keys(ours), Object.keys(theirs));
+  assert.equal(ours['status'], theirs['status']);
+  assert.equal(ours['bundle'], theirs['bundle']);
+  assert.equal(ours['rootfs'], theirs['rootfs']);
+  assert.equal(runtsIo(e.io, e.root, ['delete', '--force', e.id]).status, 0);
+  assert.equal(spawnSync('runc', ['--root', runcRoot, 'delete', '-f', e.id]).status, 0);
+  assertClean(e);
+});

@@ -40,11 +40,11 @@ test('/proc/self/cgroup is keyed by controller list, "" for v2', () => {
   assert.equal(m.get(''), '/user.slice');
 });
 
-test('cgroupsPath: empty means /<id>, absolute is from the root, relative is under our own cgroup', () => {
+test('cgroupsPath: empty means <id> under our own cgroup (as runc), absolute is from the root, relative is under our own cgroup', () => {
   const hs = parseMountinfo(HYBRID);
   const own = parseProcCgroup('4:memory:/process_api/x\n0::/\n');
   const dflt = planCgroupDirs(hs, own, undefined, 'c1');
-  assert.equal(dflt.find((d) => d.name === 'memory')?.dir, '/sys/fs/cgroup/memory/c1');
+  assert.equal(dflt.find((d) => d.name === 'memory')?.dir, '/sys/fs/cgroup/memory/process_api/x/c1');
   assert.equal(dflt.find((d) => d.name === 'unified')?.dir, '/sys/fs/cgroup/unified/c1');
   const abs = planCgroupDirs(hs, own, '/a/b', 'c1');
   assert.equal(abs.find((d) => d.name === 'cpu,cpuacct')?.dir, '/sys/fs/cgroup/cpu,cpuacct/a/b');
