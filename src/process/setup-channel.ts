@@ -13,7 +13,7 @@ import {
   type SetupPlan,
   type SetupToCli,
 } from '../setup/protocol';
-import { socketPair } from '../sys/socketpair';
+import { socketPair } from '../sys/socket';
 
 export interface SetupHandlers {
   /** run prestart then createRuntime hooks (host namespaces); a rejection aborts setup */
