@@ -291,16 +291,3 @@ export interface Linux {
 
 /** The container's lifecycle status as `state` reports it. */
 export type Status = 'creating' | 'created' | 'running' | 'stopped' | 'paused';
-
-/** What `runts state` prints: the spec's state fields plus runc's extras. */
-export interface StateOutput {
-  ociVersion: string;
-  id: string;
-  pid: number;
-  status: Status;
-  bundle: string;
-  rootfs: string;
-  created: string;
-  annotations?: Record<string, string>;
-  owner: string;
-}

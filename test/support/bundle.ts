@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { defaultSpec } from '../../src/spec/defaults';
 import type { Spec } from '../../src/spec/types';
 
 const BUSYBOX = '/bin/busybox';
@@ -16,51 +17,12 @@ function busyboxApplets(): string[] {
   return applets;
 }
 
-/** The config `runc spec` writes, made non-interactive, as the base of every test bundle. */
+/** The config `runts spec` writes (runc's defaults), made non-interactive, as the base of every test bundle. */
 export function baseSpec(): Spec {
-  return {
-    ociVersion: '1.0.2-dev',
-    process: {
-      terminal: false,
-      user: { uid: 0, gid: 0 },
-      args: ['sh', '-c', 'true'],
-      env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'TERM=xterm'],
-      cwd: '/',
-      capabilities: {
-        bounding: ['CAP_AUDIT_WRITE', 'CAP_KILL', 'CAP_NET_BIND_SERVICE'],
-        effective: ['CAP_AUDIT_WRITE', 'CAP_KILL', 'CAP_NET_BIND_SERVICE'],
-        permitted: ['CAP_AUDIT_WRITE', 'CAP_KILL', 'CAP_NET_BIND_SERVICE'],
-        ambient: ['CAP_AUDIT_WRITE', 'CAP_KILL', 'CAP_NET_BIND_SERVICE'],
-      },
-      rlimits: [{ type: 'RLIMIT_NOFILE', hard: 1024, soft: 1024 }],
-      noNewPrivileges: true,
-    },
-    root: { path: 'rootfs', readonly: true },
-    hostname: 'runc',
-    mounts: [
-      { destination: '/proc', type: 'proc', source: 'proc' },
-      { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
-      {
-        destination: '/dev/pts',
-        type: 'devpts',
-        source: 'devpts',
-        options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'],
-      },
-      { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
-      { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
-      { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
-      { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['nosuid', 'noexec', 'nodev', 'relatime', 'ro'] },
-    ],
-    linux: {
-      resources: { devices: [{ allow: false, access: 'rwm' }] },
-      namespaces: [{ type: 'pid' }, { type: 'network' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }],
-      maskedPaths: [
-        '/proc/acpi', '/proc/asound', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list',
-        '/proc/timer_stats', '/proc/sched_debug', '/sys/firmware', '/proc/scsi',
-      ],
-      readonlyPaths: ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'],
-    },
-  };
+  const spec = defaultSpec();
+  spec.process!.terminal = false;
+  spec.process!.args = ['sh', '-c', 'true'];
+  return spec;
 }
 
 export interface Bundle {

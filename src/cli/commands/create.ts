@@ -1,17 +1,8 @@
 import { raw, defineCommand, type OptionSpec, type RawOptions, type GlobalOptions } from '../command';
 import { UsageError } from '../../errors';
+import type { CreateOptions } from '../../container/create';
 
-export interface CreateCliOptions {
-  root: string;
-  id: string;
-  bundle: string | undefined;
-  consoleSocket: string | undefined;
-  pidFile: string | undefined;
-  noPivot: boolean;
-  noNewKeyring: boolean;
-  preserveFds: number;
-  systemdCgroup: boolean;
-}
+export type CreateCliOptions = Omit<CreateOptions, 'mode'>;
 
 export const createOptions: readonly OptionSpec[] = [
   { flags: '-b, --bundle <path>', description: 'path to the root of the bundle directory, defaults to the current directory' },
