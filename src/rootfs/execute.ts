@@ -5,6 +5,7 @@
 // error naming what was being mounted, with the SyscallError (naming the container path,
 // not the fd) as its cause, and the rest of the list is not run.
 import { RuntimeError, SyscallError } from '../errors';
+import { syscallError } from '../sys/errno';
 import * as C from '../sys/constants';
 import { fdPath, isErrno, withPath, type Sys } from '../sys/sys';
 import { applyBindDevice, applyMknod, applySymlink } from './devices';
@@ -199,6 +200,15 @@ function applyMount(st: ExecState, op: Op<'mount'>): void {
   const { sys } = st;
   if (op.copyUp === true) {
     throw new RuntimeError(`mount ${op.dest}: tmpcopyup is not supported yet`);
+  }
+  // A missing bind source fails before anything is created at dest, with the source
+  // named (runc stats it first: "stat <source>: no such file or directory").
+  if (op.fstype === null) {
+    try {
+      sys.statx(C.AT_FDCWD, op.source, 0);
+    } catch (err) {
+      throw err instanceof SyscallError ? syscallError('stat', err.errno, op.source, err.description) : err;
+    }
   }
   // Whether dest existed decides the tmpfs mode: an existing directory lends its mode to
   // the tmpfs (runc), a created one leaves the mode= option alone.

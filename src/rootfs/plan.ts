@@ -163,7 +163,10 @@ export function planRootfs(input: RootfsInput): MountOp[] {
   }
   // Slave, not private, by default: host unmounts still reach the container (so a
   // busy host mount is not pinned), nothing the container mounts reaches the host.
-  ops.push({ op: 'propagate-root', flags: rootProp });
+  // Unbindable waits for the pivot: an unbindable "/" cannot have the rootfs bound out of
+  // it (EINVAL, where runc 1.1 fails), nor any host directory bound into the container.
+  const beforePivot = (rootProp & C.MS_UNBINDABLE) !== 0 ? C.MS_SLAVE | C.MS_REC : rootProp;
+  ops.push({ op: 'propagate-root', flags: beforePivot });
   ops.push({ op: 'make-parent-private' });
   ops.push({ op: 'bind-rootfs' });
 
@@ -182,11 +185,6 @@ export function planRootfs(input: RootfsInput): MountOp[] {
   // after the mounts and before pivot_root, so they can still see and change both sides.
   ops.push({ op: 'hooks' });
   ops.push(input.noPivot ? { op: 'move-root' } : { op: 'pivot-root' });
-  // A shared or slave rootfsPropagation is for the container's own "/": applied before
-  // the pivot it would change the host's root mount. Private was done by make-parent-private.
-  if (explicitProp && (rootProp & C.MS_PRIVATE) === 0) {
-    ops.push({ op: 'propagate-root', flags: rootProp });
-  }
 
   if (input.hostname !== undefined && input.hostname !== '') ops.push({ op: 'sethostname', name: input.hostname });
   if (input.domainname !== undefined && input.domainname !== '') {
@@ -196,6 +194,14 @@ export function planRootfs(input: RootfsInput): MountOp[] {
   // Read-only paths before masks, as runc: a masked path inside a read-only one still gets masked.
   for (const p of input.readonlyPaths) ops.push({ op: 'readonly-path', path: cleanPath(p) });
   for (const p of input.maskedPaths) ops.push({ op: 'mask-path', path: cleanPath(p) });
+  // A shared, slave or unbindable rootfsPropagation is for the container's own "/": the
+  // rootfs bind took the (private) propagation of its parent, so it is applied again
+  // after the pivot, as runc does since 1.2.7/1.3 (runc#1755, #4724; runc 1.1 leaves "/"
+  // private). After the read-only and masked paths, which bind from inside the container
+  // and so would fail under an unbindable "/". Private was done by make-parent-private.
+  if (explicitProp && (rootProp & C.MS_PRIVATE) === 0) {
+    ops.push({ op: 'propagate-root', flags: rootProp });
+  }
 
   for (const m of input.mounts) {
     const { flags } = parseMountOptions(m.options);

@@ -239,6 +239,6 @@ test('a failing mount is reported over the channel with errno and path', { skip 
   assert.equal(err.name, 'ChildError');
   assert.equal(err.stage, 'setup');
   assert.equal(err.errno, 2);
-  assert.match(err.message, /^error mounting ".*missing" to rootfs at "\/data": mount \/data: no such file or directory$/);
+  assert.match(err.message, /^error mounting "(.*missing)" to rootfs at "\/data": stat \1: no such file or directory$/);
   assert.deepEqual(hostMountsOf(bundle.dir), []);
 });

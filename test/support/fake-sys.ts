@@ -296,6 +296,7 @@ export class FakeSys implements Sys {
     this.record({ call: 'statx', args: [dirfd, p, flags] }, p);
     this.checkPath('statx', p, (flags & C.AT_EMPTY_PATH) !== 0);
     const full = path.posix.resolve(this.dir('statx', dirfd), p);
+    if (this.missing.has(full)) this.fail('statx', 'ENOENT', p);
     const mode = this.links.has(full) ? C.S_IFLNK | 0o777 : (this.modes.get(full) ?? C.S_IFDIR | 0o755);
     return { mode, uid: 0, gid: 0, rdevMajor: 0, rdevMinor: 0 };
   }

@@ -153,6 +153,24 @@ test('bind remount retries with MS_RDONLY when the source is read-only', async (
   ]);
 });
 
+test('a missing bind source fails as runc words it, before anything is created at the target', async () => {
+  const sys = fakeFor((s) => s.missing.add('/gone').add(`${ROOTFS}/x`).add(`${ROOTFS}/x/y`));
+  const ops: MountOp[] = [
+    { op: 'mount', source: '/gone', dest: '/x/y', fstype: null, flags: C.MS_BIND, data: '', create: 'dir', propagation: [], procCheck: true },
+  ];
+  await assert.rejects(executePlan(sys, ops, noHooks), (err: unknown) => {
+    assert.ok(err instanceof RuntimeError);
+    assert.equal(err.message, 'error mounting "/gone" to rootfs at "/x/y"');
+    const cause = err.cause;
+    assert.ok(cause instanceof SyscallError);
+    assert.deepEqual([cause.syscall, cause.path, cause.code], ['stat', '/gone', 'ENOENT']);
+    return true;
+  });
+  assert.deepEqual(sys.calls('mkdirat'), [], 'the target was not created');
+  assert.deepEqual(sys.calls('mount'), []);
+  assert.deepEqual(sys.openFds(), []);
+});
+
 test('propagation and recursive attributes go to the new mount after it exists', async () => {
   const sys = fakeFor();
   const ops: MountOp[] = [

@@ -208,13 +208,34 @@ test('a bind over /dev leaves /dev alone; read-only tmpfs is remounted at the en
   assert.deepEqual(ops[ops.length - 1], { op: 'remount-ro', dest: '/run', flags: C.MS_RDONLY });
 });
 
-test('no-pivot moves the root; an explicit shared propagation is applied again after the pivot', () => {
+test('no-pivot moves the root; an explicit shared propagation is applied again after the pivot and the masks', () => {
   const ops = planRootfs(input({ noPivot: true, rootfsPropagation: 'rshared' }));
   assert.deepEqual(ops[0], { op: 'propagate-root', flags: C.MS_SHARED | C.MS_REC });
-  const i = ops.findIndex((o) => o.op === 'move-root');
-  assert.ok(i > 0);
-  assert.deepEqual(ops[i + 1], { op: 'propagate-root', flags: C.MS_SHARED | C.MS_REC });
+  const move = ops.findIndex((o) => o.op === 'move-root');
+  const lastMask = ops.map((o) => o.op).lastIndexOf('mask-path');
+  const again = ops.findIndex((o, i) => i > 0 && o.op === 'propagate-root');
+  assert.ok(move > 0 && lastMask > move);
+  assert.equal(again, lastMask + 1);
+  assert.deepEqual(ops[again], { op: 'propagate-root', flags: C.MS_SHARED | C.MS_REC });
+  assert.deepEqual(ops[ops.length - 1], { op: 'readonly-root' });
   assert.throws(() => planRootfs(input({ noPivot: true, rootfsPropagation: 'rprivate' })), /not safe without pivot_root/);
+});
+
+test('rootfsPropagation: default and private ones are set once, before the bind; unbindable waits for the pivot', () => {
+  const props = (p?: string): MountOp[] =>
+    planRootfs(input(p === undefined ? {} : { rootfsPropagation: p })).filter((o) => o.op === 'propagate-root');
+  assert.deepEqual(props(), [{ op: 'propagate-root', flags: C.MS_SLAVE | C.MS_REC }]);
+  assert.deepEqual(props('rprivate'), [{ op: 'propagate-root', flags: C.MS_PRIVATE | C.MS_REC }]);
+  assert.deepEqual(props('private'), [{ op: 'propagate-root', flags: C.MS_PRIVATE }]);
+  assert.deepEqual(props('shared'), [
+    { op: 'propagate-root', flags: C.MS_SHARED },
+    { op: 'propagate-root', flags: C.MS_SHARED },
+  ]);
+  // an unbindable "/" could not be bound to itself: rslave until the pivot (runc 1.1 fails with EINVAL)
+  assert.deepEqual(props('runbindable'), [
+    { op: 'propagate-root', flags: C.MS_SLAVE | C.MS_REC },
+    { op: 'propagate-root', flags: C.MS_UNBINDABLE | C.MS_REC },
+  ]);
 });
 
 test('hostname, domainname and sysctl come after the pivot', () => {
