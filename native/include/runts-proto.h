@@ -30,8 +30,9 @@
  *   |--SYNC_GO------------------------------------------------------------------>|
  *   |                                              unshare(CLONE_NEWCGROUP), setsid
  *   |<== its own socket ==> setup (fd 3): mounts, pivot_root    <-- fork+exec, wait
- *   |                                              keyring, rlimits, umask, cwd,
- *   |                                              caps, uid/gid, no_new_privs
+ *   |                       (--no-pivot: MS_MOVE + chroot)  (3)  follow it to the new root
+ *   |                                              keyring, rlimits, umask, cwd, HOME,
+ *   |                                              stdio owner, caps, uid/gid, no_new_privs
  *   |<--SYNC_READY---------------------------------------------------------------|
  *   |                        <-- one byte on a private socket ------------------|
  *   |                        create: exit(0)      close fds, open exec fifo
@@ -39,6 +40,7 @@
  *   |                        exit with its status startContainer hooks, execve
  *
  *  (1) only when cloneFlags has CLONE_NEWUSER   (2) everything but CLONE_NEWUSER/NEWCGROUP
+ *  (3) pivot_root moves init's root along; a chroot in setup does not (finalize.c)
  *
  * Instead of the message the CLI waits for, any stage may send SYNC_ERROR and exit
  * non-zero. Every receive names the type it expects; anything else is an error naming
@@ -116,6 +118,11 @@
 #define ATTR_EXEC_FIFO_FD 22        /* u32: O_PATH fd of exec.fifo; required */
 #define ATTR_START_HOOK 23          /* list of nested records ATTR_HOOK_* */
 #define ATTR_STATE_JSON 24          /* string: stdin of startContainer hooks */
+#define ATTR_PROCESS_HOME_ENV 25    /* u32: index of a "HOME=" entry of ATTR_PROCESS_ENV that init
+                                       fills with the uid's home from the container's /etc/passwd
+                                       ("/" when it has none); absent: the env has its HOME */
+#define ATTR_NO_PIVOT 26            /* u32 0 | 1: setup moves the rootfs onto "/" (MS_MOVE) and
+                                       chroots instead of pivot_root; init follows it there */
 /* Records nested in ATTR_START_HOOK. */
 #define ATTR_HOOK_PATH 32           /* string; required */
 #define ATTR_HOOK_ARG 33            /* list of string: argv, argv[0] included */
@@ -125,6 +132,5 @@
 #define ATTR_CONSOLE_SOCKET_FD 48
 #define ATTR_SECCOMP_FD 49
 #define ATTR_JOIN_CGROUP 50
-#define ATTR_NO_PIVOT 51
 
 #endif

@@ -48,6 +48,8 @@ static const char *attr_name(uint32_t id)
 	case ATTR_EXEC_FIFO_FD: return "ATTR_EXEC_FIFO_FD";
 	case ATTR_START_HOOK: return "ATTR_START_HOOK";
 	case ATTR_STATE_JSON: return "ATTR_STATE_JSON";
+	case ATTR_PROCESS_HOME_ENV: return "ATTR_PROCESS_HOME_ENV";
+	case ATTR_NO_PIVOT: return "ATTR_NO_PIVOT";
 	case ATTR_HOOK_PATH: return "ATTR_HOOK_PATH";
 	case ATTR_HOOK_ARG: return "ATTR_HOOK_ARG";
 	case ATTR_HOOK_ENV: return "ATTR_HOOK_ENV";
@@ -55,7 +57,6 @@ static const char *attr_name(uint32_t id)
 	case ATTR_CONSOLE_SOCKET_FD: return "ATTR_CONSOLE_SOCKET_FD";
 	case ATTR_SECCOMP_FD: return "ATTR_SECCOMP_FD";
 	case ATTR_JOIN_CGROUP: return "ATTR_JOIN_CGROUP";
-	case ATTR_NO_PIVOT: return "ATTR_NO_PIVOT";
 	}
 	return "unknown";
 }
@@ -331,6 +332,19 @@ static void top_record(struct cursor *c, char *p, uint32_t len, void *ctx)
 		once(c, &tc->seen);
 		cfg->state_json = get_str(c, p, len);
 		break;
+	case ATTR_PROCESS_HOME_ENV:
+		once(c, &tc->seen);
+		cfg->has_home_env = true;
+		cfg->home_env = get_u32(c, p, len);
+		break;
+	case ATTR_NO_PIVOT: {
+		once(c, &tc->seen);
+		uint32_t v = get_u32(c, p, len);
+		if (v > 1)
+			bad(c, "value %u, want 0 or 1", v);
+		cfg->no_pivot = v == 1;
+		break;
+	}
 	default:
 		bad(c, "not supported by this runts-init");
 	}
@@ -361,6 +375,12 @@ void bootstrap_decode(char *buf, uint32_t len, struct runts_config *cfg)
 		if (cfg->setup_argv.n == 0)
 			bailx(EINVAL, "bootstrap: missing ATTR_SETUP_ARG (required with ATTR_SETUP_PATH)");
 	}
+	/* Checked here, where a bad index is a protocol error, not in init where the entry
+	 * is overwritten. */
+	if (cfg->has_home_env &&
+	    (cfg->home_env >= cfg->envp.n || strcmp(cfg->envp.v[cfg->home_env], "HOME=") != 0))
+		bailx(EINVAL, "bootstrap: ATTR_PROCESS_HOME_ENV %u is not the index of a \"HOME=\" entry",
+		      cfg->home_env);
 	/* execve wants a vector even when it is empty. */
 	if (cfg->envp.v == NULL)
 		cfg->envp.v = grow(NULL, 0, sizeof(char *)), cfg->envp.v[0] = NULL;

@@ -61,6 +61,9 @@ struct runts_config {
 	struct hook *hooks;
 	size_t nhooks;
 	const char *state_json;
+	bool has_home_env;
+	uint32_t home_env; /* index into envp of the "HOME=" entry to fill */
+	bool no_pivot;
 };
 
 /* Decode buf[0..len) (buf[len] must be NUL); bails naming the offending record. */

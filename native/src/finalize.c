@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,6 +85,129 @@ static void run_setup(struct runts_config *cfg)
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		bailx(0, "setup exited with status %d", WEXITSTATUS(status));
 	log_debug("setup done");
+}
+
+/* --no-pivot: setup moved the rootfs mount onto "/" and chrooted itself, which changes
+ * its own root only. runc does both in one process (msMoveRoot: chdir(rootfs), MS_MOVE,
+ * chroot(".")); our init is a different process, and neither of the usual ways to follow
+ * works for it: a chdir into the rootfs before setup lands in the directory under the
+ * bind mount setup puts on it (so a later chroot(".") would see none of the container's
+ * mounts), and after the move "/" and the rootfs path both still name the old tree,
+ * because a lookup never descends into a mount stacked on its starting root.
+ * setns(2) into our own mount namespace does: it sets root and cwd to the namespace's
+ * root followed down through the mounts on top of it (LOOKUP_DOWN in mntns_install),
+ * which is now the moved rootfs. The namespace file is opened before setup runs,
+ * because setup hides the host's /proc. Needs CAP_SYS_ADMIN and CAP_SYS_CHROOT in the
+ * namespace's user namespace, which init still has. */
+static int open_own_mntns(struct runts_config *cfg)
+{
+	int fd;
+	if (!cfg->no_pivot)
+		return -1;
+	fd = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		bail("open /proc/self/ns/mnt for --no-pivot");
+	return fd;
+}
+
+static void follow_moved_root(int mntns_fd)
+{
+	if (mntns_fd < 0)
+		return;
+	if (setns(mntns_fd, CLONE_NEWNS) < 0)
+		bail("setns into our own mount namespace to enter the moved rootfs (--no-pivot)");
+	if (close(mntns_fd) < 0)
+		bail("close the mount namespace fd");
+	log_debug("init followed the moved rootfs");
+}
+
+/* runc (setupUser) gives the process a HOME when its env has none or an empty one: the
+ * home of the first /etc/passwd entry with the process uid, or "/". Read here, after
+ * setup and as root, so that it is the container's /etc/passwd (with whatever is
+ * mounted over it) and readable whoever the user is. Parsed by hand, never getpwuid():
+ * NSS would dlopen libraries from the container's rootfs into this root process. */
+static void fill_home(struct runts_config *cfg)
+{
+	char line[4096], *home = "/", *entry;
+	FILE *f = NULL;
+	struct stat st;
+	int fd;
+
+	if (!cfg->has_home_env)
+		return;
+	/* O_NONBLOCK and a regular-file check: the image decides what /etc/passwd is, and a
+	 * FIFO there must not hang init. */
+	fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 && errno != ENOENT && errno != ENOTDIR)
+		bail("open /etc/passwd to find HOME");
+	if (fd >= 0) {
+		if (fstat(fd, &st) < 0)
+			bail("stat /etc/passwd");
+		if (!S_ISREG(st.st_mode)) {
+			close(fd);
+		} else if ((f = fdopen(fd, "r")) == NULL) {
+			bail("fdopen /etc/passwd");
+		}
+	}
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+		/* name:password:uid:gid:gecos:home:shell */
+		char *field[7] = { 0 }, *p = line, *end;
+		int n = 0;
+		unsigned long uid;
+		line[strcspn(line, "\n")] = '\0';
+		while (n < 7) {
+			field[n++] = p;
+			p = strchr(p, ':');
+			if (p == NULL)
+				break;
+			*p++ = '\0';
+		}
+		if (n < 3 || field[2][0] == '\0')
+			continue;
+		errno = 0;
+		uid = strtoul(field[2], &end, 10);
+		if (errno != 0 || *end != '\0' || uid != cfg->uid)
+			continue;
+		home = n >= 6 ? field[5] : "";
+		break;
+	}
+	if (asprintf(&entry, "HOME=%s", home) < 0)
+		bail("allocate HOME");
+	if (f != NULL)
+		fclose(f);
+	cfg->envp.v[cfg->home_env] = entry;
+}
+
+/* runc (fixStdioPermissions): hand stdio to the process user, so that it can reopen
+ * them (/dev/stdout, /proc/self/fd/1) as a non-root user. Only the owner changes, and
+ * not for /dev/null or what the user already owns. EINVAL (owner not mapped in our user
+ * namespace), EPERM and EROFS leave the fd alone rather than fail, as runc does.
+ * Only in create mode (create, run -d), where runc too hands its own stdio to the
+ * container. A foreground runc gives the container pipes of its own and never touches
+ * the caller's stdio; ours are the caller's files or terminal, which a container user
+ * must not be given. */
+static void give_stdio_to_user(struct runts_config *cfg)
+{
+	struct stat null, st;
+	bool have_null = false;
+	if (cfg->mode != RUNTS_MODE_CREATE)
+		return;
+	for (int fd = 0; fd < 3; fd++) {
+		if (fstat(fd, &st) < 0) {
+			if (errno == EBADF)
+				continue;
+			bail("fstat stdio fd %d", fd);
+		}
+		if (st.st_uid == cfg->uid)
+			continue;
+		if (!have_null && stat("/dev/null", &null) < 0)
+			bail("stat /dev/null");
+		have_null = true;
+		if (st.st_rdev == null.st_rdev)
+			continue;
+		if (fchown(fd, cfg->uid, (gid_t)-1) < 0 && errno != EINVAL && errno != EPERM && errno != EROFS)
+			bail("chown stdio fd %d to uid %u", fd, cfg->uid);
+	}
 }
 
 /* A fresh session keyring, so the container cannot read or use the host's keys
@@ -379,7 +503,7 @@ void stage_init(struct runts_config *cfg, int ready_fd)
 {
 	char fifo_path[64];
 	char *exe;
-	int cwd_done, lo, fd;
+	int cwd_done, lo, fd, mntns_fd;
 
 	runts_stage = RUNTS_STAGE_INIT;
 	runts_kill_on_bail = 0;
@@ -413,11 +537,15 @@ void stage_init(struct runts_config *cfg, int ready_fd)
 	if (chdir("/") < 0)
 		bail("chdir /");
 
+	mntns_fd = open_own_mntns(cfg);
 	if (cfg->setup_path != NULL)
 		run_setup(cfg);
-	/* From here on we are in the container's root (pivot_root moves the root of every
-	 * process of the mount namespace that used the old one). */
+	/* From here on we are in the container's root: pivot_root moves the root and cwd of
+	 * every process of the mount namespace that used the old one; after MS_MOVE we go
+	 * there ourselves. */
+	follow_moved_root(mntns_fd);
 
+	fill_home(cfg);
 	join_keyring(cfg);
 	apply_rlimits(cfg);
 	if (cfg->has_umask)
@@ -425,6 +553,7 @@ void stage_init(struct runts_config *cfg, int ready_fd)
 	cwd_done = chdir_cwd(cfg, 0) == 0;
 	if (cfg->has_caps)
 		drop_bounding(cfg);
+	give_stdio_to_user(cfg);
 	apply_user(cfg);
 	if (!cwd_done)
 		chdir_cwd(cfg, 1);

@@ -111,6 +111,7 @@ async function createLocked(o: CreateOptions, config: ContainerConfig, undo: Und
       execFifoPath: execFifoPath(o.root, o.id),
       setupSocketFd: setupEnd,
       noNewKeyring: o.noNewKeyring,
+      noPivot: o.noPivot,
       preserveFds: o.preserveFds,
       stateJson: hookStateJson({ ...state }, 'created'),
     }),

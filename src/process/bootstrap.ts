@@ -19,6 +19,7 @@ import {
   ATTR_KEYRING_PERM,
   ATTR_MODE,
   ATTR_NO_NEW_PRIVS,
+  ATTR_NO_PIVOT,
   ATTR_NS_JOIN,
   ATTR_PRESERVE_FDS,
   ATTR_PROCESS_ARG,
@@ -27,6 +28,7 @@ import {
   ATTR_PROCESS_ENV,
   ATTR_PROCESS_GID,
   ATTR_PROCESS_GIDS,
+  ATTR_PROCESS_HOME_ENV,
   ATTR_PROCESS_RLIMIT,
   ATTR_PROCESS_UID,
   ATTR_PROCESS_UMASK,
@@ -90,9 +92,13 @@ export interface InitRequest {
   timeOffsets?: string;
   /** the setup process; argv is [nodePath, script, ...args]; socketFd becomes its fd 3 */
   setup: { nodePath: string; script: string; args: string[]; env: string[]; socketFd: number };
+  /** --no-pivot: setup MS_MOVEs the rootfs onto "/" and chroots; init follows it there */
+  noPivot?: boolean;
   process: {
     args: string[];
     env: string[];
+    /** index of a "HOME=" entry of env that init fills from the container's /etc/passwd */
+    homeEnvIndex?: number;
     cwd: string;
     uid: number;
     gid: number;
@@ -209,6 +215,10 @@ export function encodeBootstrap(req: InitRequest, fds: NativeFds): Buffer {
   if (p.args.length === 0) throw bootstrapError('process.args is empty');
   w.strs(ATTR_PROCESS_ARG, 'process.args', p.args);
   w.strs(ATTR_PROCESS_ENV, 'process.env', p.env);
+  if (p.homeEnvIndex !== undefined) {
+    if (p.env[p.homeEnvIndex] !== 'HOME=') throw bootstrapError(`process.env[${p.homeEnvIndex}] is not "HOME="`);
+    w.u32(ATTR_PROCESS_HOME_ENV, 'process.homeEnvIndex', p.homeEnvIndex);
+  }
   w.str(ATTR_PROCESS_CWD, 'process.cwd', p.cwd);
   w.u32(ATTR_PROCESS_UID, 'process.uid', p.uid);
   w.u32(ATTR_PROCESS_GID, 'process.gid', p.gid);
@@ -240,6 +250,7 @@ export function encodeBootstrap(req: InitRequest, fds: NativeFds): Buffer {
   if (p.keyringPerm !== undefined) w.u32(ATTR_KEYRING_PERM, 'keyringPerm', p.keyringPerm);
   w.u32(ATTR_PRESERVE_FDS, 'preserveFds', p.preserveFds);
   w.u32(ATTR_EXEC_FIFO_FD, 'exec fifo fd', fds.execFifo);
+  if (req.noPivot === true) w.u32(ATTR_NO_PIVOT, 'noPivot', 1);
   (req.startContainerHooks ?? []).forEach((h, i) => w.raw(ATTR_START_HOOK, encodeHook(h, i)));
   if (req.stateJson !== undefined) w.str(ATTR_STATE_JSON, 'stateJson', req.stateJson);
 

@@ -55,6 +55,8 @@ export const ATTR_PRESERVE_FDS = 21;
 export const ATTR_EXEC_FIFO_FD = 22;
 export const ATTR_START_HOOK = 23;
 export const ATTR_STATE_JSON = 24;
+export const ATTR_PROCESS_HOME_ENV = 25;
+export const ATTR_NO_PIVOT = 26;
 export const ATTR_HOOK_PATH = 32;
 export const ATTR_HOOK_ARG = 33;
 export const ATTR_HOOK_ENV = 34;
@@ -62,7 +64,6 @@ export const ATTR_HOOK_TIMEOUT = 35;
 export const ATTR_CONSOLE_SOCKET_FD = 48;
 export const ATTR_SECCOMP_FD = 49;
 export const ATTR_JOIN_CGROUP = 50;
-export const ATTR_NO_PIVOT = 51;
 
 const SYNC_NAMES = new Map<number, string>([
   [SYNC_BOOTSTRAP, 'SYNC_BOOTSTRAP'],

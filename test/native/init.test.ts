@@ -10,7 +10,11 @@ import { CLONE_NEW, RecordWriter } from '../../src/process/bootstrap';
 import {
   ATTR_CLONE_FLAGS,
   ATTR_MODE,
+  ATTR_EXEC_FIFO_FD,
+  ATTR_NO_PIVOT,
   ATTR_PROCESS_ARG,
+  ATTR_PROCESS_ENV,
+  ATTR_PROCESS_HOME_ENV,
   ATTR_PROCESS_UID,
   RUNTS_MODE_CREATE,
   SYNC_BOOTSTRAP,
@@ -76,6 +80,26 @@ test('an unknown record id is rejected, as is a string without its NUL', async (
   const second = rawInit(t);
   await second.sync.send(SYNC_BOOTSTRAP, new RecordWriter().u32(999, 'x', 1).toBuffer());
   await assert.rejects(second.sync.expect(SYNC_PID), { message: /^bootstrap record 0 \(unknown, id 999\): not supported/ });
+});
+
+test('the HOME slot must name a "HOME=" entry, and ATTR_NO_PIVOT is 0 or 1', async (t) => {
+  const base = (): RecordWriter =>
+    new RecordWriter()
+      .u32(ATTR_MODE, 'mode', RUNTS_MODE_CREATE)
+      .u32(ATTR_CLONE_FLAGS, 'flags', 0)
+      .str(ATTR_PROCESS_ARG, 'arg', '/bin/true')
+      .u32(ATTR_EXEC_FIFO_FD, 'fifo', 9);
+  const a = rawInit(t);
+  await a.sync.send(SYNC_BOOTSTRAP, base().str(ATTR_PROCESS_ENV, 'env', 'HOME=/x').u32(ATTR_PROCESS_HOME_ENV, 'home', 0).toBuffer());
+  await assert.rejects(a.sync.expect(SYNC_PID), {
+    name: 'ChildError',
+    message: 'bootstrap: ATTR_PROCESS_HOME_ENV 0 is not the index of a "HOME=" entry: invalid argument',
+  });
+  assert.equal(await a.exited, 1);
+
+  const b = rawInit(t);
+  await b.sync.send(SYNC_BOOTSTRAP, base().u32(ATTR_NO_PIVOT, 'nopivot', 2).toBuffer());
+  await assert.rejects(b.sync.expect(SYNC_PID), { message: /^bootstrap record 4 \(ATTR_NO_PIVOT, id 26\): value 2, want 0 or 1/ });
 });
 
 test('an unexpected message type is an error naming both types', async (t) => {

@@ -131,3 +131,19 @@ test('RecordWriter frames records as {u32 id, u32 len} + payload, without paddin
   assert.deepEqual(buf, Buffer.concat([u32(1), u32(4), u32(2), u32(9), u32(3), Buffer.from('xy\0')]));
   assert.throws(() => parseRecords(buf.subarray(0, buf.length - 1)), { message: /record 1: length 3 exceeds/ });
 });
+
+test('--no-pivot and the HOME slot travel as u32 records after the exec fifo fd', () => {
+  const base = request();
+  const req = request({ noPivot: true, process: { ...base.process, env: ['PATH=/bin', 'HOME='], homeEnvIndex: 1 } });
+  const recs = parseRecords(encodeBootstrap(req, FDS));
+  assert.deepEqual(recs.filter((r) => r.id === P.ATTR_NO_PIVOT).map((r) => r.payload), [u32(1)]);
+  assert.deepEqual(recs.filter((r) => r.id === P.ATTR_PROCESS_HOME_ENV).map((r) => r.payload), [u32(1)]);
+  // Off and absent are the same on the wire: nothing.
+  const ids = new Set(parseRecords(encodeBootstrap(request({ noPivot: false }), FDS)).map((r) => r.id));
+  assert.equal(ids.has(P.ATTR_NO_PIVOT), false);
+  assert.equal(ids.has(P.ATTR_PROCESS_HOME_ENV), false);
+  // The index must name a "HOME=" slot: init overwrites that entry.
+  assert.throws(() => encodeBootstrap(request({ process: { ...base.process, homeEnvIndex: 0 } }), FDS), {
+    message: 'bootstrap: process.env[0] is not "HOME="',
+  });
+});
