@@ -52,6 +52,7 @@ export function buildRootfsInput(
   if (spec.hostname !== undefined) input.hostname = spec.hostname;
   if (spec.domainname !== undefined) input.domainname = spec.domainname;
   if (linux.sysctl !== undefined) input.sysctl = linux.sysctl;
+  if (spec.process?.cwd !== undefined) input.cwd = spec.process.cwd;
   return input;
 }
 

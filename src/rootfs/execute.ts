@@ -45,6 +45,8 @@ export function describeOp(op: MountOp): string {
       return 'error jailing process inside rootfs';
     case 'hooks':
       return 'error running hooks';
+    case 'mkdir-cwd':
+      return `error creating cwd ${op.path}`;
     case 'sethostname':
       return `error setting hostname ${op.name}`;
     case 'setdomainname':
@@ -73,6 +75,7 @@ function containerPathOf(op: MountOp): string | undefined {
       return op.dest;
     case 'readonly-path':
     case 'mask-path':
+    case 'mkdir-cwd':
       return op.path;
     default:
       return undefined;
@@ -127,6 +130,11 @@ async function apply(st: ExecState, op: MountOp, ctx: ExecuteContext): Promise<v
     case 'mount':
       root(st);
       applyMount(st, op);
+      return;
+    case 'mkdir-cwd':
+      // Resolved in the root like every other path, so a symlinked cwd cannot make us
+      // create directories on the host.
+      sys.close(openInRoot(sys, root(st), op.path, { create: 'dir' }));
       return;
     case 'remount':
       root(st);

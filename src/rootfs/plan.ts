@@ -54,6 +54,8 @@ export interface RootfsInput {
   noPivot: boolean;
   hostname?: string;
   domainname?: string;
+  /** process.cwd: created in the rootfs when missing (runc's createCwd) */
+  cwd?: string;
   /** linux.sysctl, written to the container's /proc/sys after pivot_root */
   sysctl?: Record<string, string>;
   host?: HostFacts;
@@ -100,6 +102,8 @@ export type MountOp =
   | { op: 'symlink'; dest: string; target: string; replace: boolean }
   /** report to the CLI (prestart, createRuntime hooks), then run createContainer hooks */
   | { op: 'hooks' }
+  /** process.cwd made (0755, parents too) inside the rootfs, as runc does, even with a read-only root */
+  | { op: 'mkdir-cwd'; path: string }
   | { op: 'pivot-root' }
   | { op: 'move-root' }
   | { op: 'sethostname'; name: string }
@@ -184,6 +188,7 @@ export function planRootfs(input: RootfsInput): MountOp[] {
   // prestart/createRuntime (CLI, host namespaces) and createContainer (here) hooks run
   // after the mounts and before pivot_root, so they can still see and change both sides.
   ops.push({ op: 'hooks' });
+  if (input.cwd !== undefined && input.cwd !== '/') ops.push({ op: 'mkdir-cwd', path: cleanPath(input.cwd) });
   ops.push(input.noPivot ? { op: 'move-root' } : { op: 'pivot-root' });
 
   if (input.hostname !== undefined && input.hostname !== '') ops.push({ op: 'sethostname', name: input.hostname });

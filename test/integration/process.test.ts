@@ -368,7 +368,7 @@ test('cwd: the process starts in process.cwd', { skip }, (t) => {
   assertClean(e);
 });
 
-test('cwd: a cwd missing from the rootfs is created 0755, as runc does', { skip, todo: 'rootfs/setup must mkdir -p process.cwd before the read-only remount' }, (t) => {
+test('cwd: a cwd missing from the rootfs is created 0755, as runc does', { skip }, (t) => {
   const e = setup(t, ['sh', '-c', 'pwd; stat -c %a .'], (s) => (s.process!.cwd = '/does/not/exist'));
   const r = run(e);
   assert.equal(r.status, 0, r.stderr);

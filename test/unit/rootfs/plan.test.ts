@@ -265,3 +265,11 @@ test('bad input is a ConfigError naming the field', () => {
   // lxcfs-style files inside /proc are allowed
   assert.doesNotThrow(() => planRootfs(input({ mounts: [{ destination: '/proc/meminfo', source: '/l/meminfo', options: ['bind'] }] })));
 });
+
+test('process.cwd is created inside the rootfs after the hooks and before the pivot; "/" needs nothing', () => {
+  const ops = planRootfs(input({ cwd: '/work//dir/' })).map((o) => o.op);
+  const at = ops.indexOf('mkdir-cwd');
+  assert.ok(at > ops.indexOf('hooks') && at < ops.indexOf('pivot-root'), ops.join(','));
+  assert.deepEqual(planRootfs(input({ cwd: '/work//dir/' })).find((o) => o.op === 'mkdir-cwd'), { op: 'mkdir-cwd', path: '/work/dir' });
+  assert.equal(planRootfs(input({ cwd: '/' })).some((o) => o.op === 'mkdir-cwd'), false);
+});
