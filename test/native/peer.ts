@@ -92,7 +92,15 @@ export async function reap(pid: number, timeoutMs = 10000): Promise<number | und
     const r = reapNoHang(pid);
     if (r.state === 'exited') return r.status;
     if (r.state === 'gone') return undefined;
-    if (Date.now() > deadline) throw new Error(`pid ${pid} still running after ${timeoutMs} ms`);
+    if (Date.now() > deadline) {
+      let where = '';
+      try {
+        where = ` (stat: ${fs.readFileSync(`/proc/${pid}/stat`, 'utf8').trim()}; wchan: ${fs.readFileSync(`/proc/${pid}/wchan`, 'utf8')}; sigs: ${fs.readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').filter((l) => /^Sig|^Shd/.test(l)).join(' ')})`;
+      } catch {
+        // gone meanwhile
+      }
+      throw new Error(`pid ${pid} still running after ${timeoutMs} ms${where}`);
+    }
     await sleep(10);
   }
 }
