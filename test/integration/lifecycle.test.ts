@@ -274,3 +274,11 @@ test('state prints runc\'s fields in runc\'s order, and the same keys as runc fo
   assert.equal(spawnSync('runc', ['--root', runcRoot, 'delete', '-f', e.id]).status, 0);
   assertClean(e);
 });
+
+test('run --keep leaves the stopped container for state and delete', { skip }, (t) => {
+  const e = setup(t, ['true']);
+  assert.equal(runtsIo(e.io, e.root, ['run', '--keep', '--bundle', e.bundle.dir, e.id]).status, 0);
+  assert.equal(stateOf(e.root, e.id)?.status, 'stopped');
+  assert.equal(runtsIo(e.io, e.root, ['delete', e.id]).status, 0);
+  assertClean(e);
+});
