@@ -8,7 +8,7 @@
 // goes through formatLine().
 import * as fs from 'node:fs';
 import { format } from 'node:util';
-import createDebug from 'debug';
+import type createDebug from 'debug';
 
 export type LogFormat = 'text' | 'json';
 export type LogLevel = 'debug' | 'info' | 'warning' | 'error' | 'fatal';
@@ -25,8 +25,22 @@ const config: LogConfig = { format: 'text', debug: false };
 export function configureLog(next: Partial<LogConfig>): void {
   Object.assign(config, next);
   if (config.debug) {
-    createDebug.enable(['runts:*', process.env['DEBUG'] ?? ''].filter(Boolean).join(','));
+    loadDebug().enable(['runts:*', process.env['DEBUG'] ?? ''].filter(Boolean).join(','));
   }
+}
+
+/**
+ * The `debug` package is loaded only when tracing is on (--debug or DEBUG set): most
+ * commands never trace, and every millisecond of start-up is paid on each call.
+ */
+let debugLib: typeof createDebug | undefined;
+function loadDebug(): typeof createDebug {
+  if (debugLib === undefined) {
+    // The log line carries its own time; debug's date prefix would repeat it.
+    process.env['DEBUG_HIDE_DATE'] ??= '1';
+    debugLib = require('debug') as typeof createDebug;
+  }
+  return debugLib;
 }
 
 export function logConfig(): Readonly<LogConfig> {
@@ -89,15 +103,23 @@ export function logFatal(msg: string): void {
   if (config.file !== undefined) process.stderr.write(msg + '\n');
 }
 
+export type DebugFn = (formatter: string, ...args: unknown[]) => void;
+
 /**
  * A debug namespace (`runts:cgroups` …). Enabled by --debug or DEBUG=runts:*; with
  * --debug its output becomes level=debug log lines so --log files stay parseable.
  */
-export function debugFor(ns: string): createDebug.Debugger {
-  const d = createDebug(`runts:${ns}`);
-  d.log = (...args: unknown[]): void => {
-    if (config.debug) writeLine(formatLine('debug', `${ns}: ${format(...args)}`, config.format));
-    else process.stderr.write(format(...args) + '\n');
+export function debugFor(ns: string): DebugFn {
+  let d: createDebug.Debugger | undefined;
+  return (formatter, ...args) => {
+    if (!config.debug && process.env['DEBUG'] === undefined) return;
+    if (d === undefined) {
+      d = loadDebug()(`runts:${ns}`);
+      d.log = (...parts: unknown[]): void => {
+        if (config.debug) writeLine(formatLine('debug', format(...parts), config.format));
+        else process.stderr.write(format(...parts) + '\n');
+      };
+    }
+    d(formatter, ...args);
   };
-  return d;
 }
