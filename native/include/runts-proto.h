@@ -4,7 +4,8 @@
  * that every #define below has the same value there. Keep each #define on one line with
  * a plain decimal or hex literal so that the test can read it.
  *
- * argv:  runts-init init <sync-fd> <log-fd>
+ * argv:  runts-init init <sync-fd> <log-fd>     create, run: a new container's PID 1
+ *        runts-init join <sync-fd> <log-fd>     exec: a process in an existing container
  *   <sync-fd>  AF_UNIX SOCK_STREAM socket; the CLI holds the other end
  *   <log-fd>   stream the stages write JSON lines to ({"level":"debug","msg":"..."}),
  *              or -1 for none; forwarded by src/process/log-forward.ts
@@ -42,6 +43,31 @@
  *  (1) only when cloneFlags has CLONE_NEWUSER   (2) everything but CLONE_NEWUSER/NEWCGROUP
  *  (3) pivot_root moves init's root along; a chroot in setup does not (finalize.c)
  *
+ * Join mode (exec) is the same conversation without the parts that make a container
+ * (runc libcontainer/process_linux.go setnsProcess, nsexec.c join_namespaces):
+ *
+ *  CLI (node)             [0:PARENT]         [1:CHILD]                [2:INIT]
+ *   |--SYNC_BOOTSTRAP------->|
+ *   |                        fork ------------->| setns(join[i]): the namespaces
+ *   |                                           | of PID 1, user first, mount last
+ *   |                                           clone(CLONE_PARENT) ---------->|
+ *   |<--SYNC_PID(process pid)-------------------|  exit                        |
+ *   write the pid into every cgroup.procs of the container                     |
+ *   |--SYNC_GO------------------------------------------------------------------>|
+ *   |                                              setsid, console (4), keyring,
+ *   |                                              rlimits, umask, cwd, HOME, caps,
+ *   |                                              uid/gid, no_new_privs, PATH lookup
+ *   |<--SYNC_READY---------------------------------------------------------------|
+ *   |                        exec --detach: exit(0) once told, as in create
+ *   |                        exec: waitpid, exit  close fds, execve
+ *   |                        with its status
+ *
+ *  (4) with ATTR_CONSOLE_SOCKET_FD, in both modes (init: after setup, so that /dev/ptmx
+ *      is the container's): open /dev/ptmx, send the master on that socket in runc's
+ *      format (one sendmsg: data = the pty's name, SCM_RIGHTS = exactly the master, no
+ *      reply), make the other end the controlling terminal and stdio 0-2. The master is
+ *      sent before SYNC_READY, so a CLI that reads it after SYNC_READY never blocks.
+ *
  * Instead of the message the CLI waits for, any stage may send SYNC_ERROR and exit
  * non-zero. Every receive names the type it expects; anything else is an error naming
  * both types. Errors travel as data here; logs travel on the log fd.
@@ -56,9 +82,12 @@
 #define RUNTS_STAGE_CHILD 1
 #define RUNTS_STAGE_INIT 2
 
-/* Bootstrap ATTR_MODE values. */
+/* Bootstrap ATTR_MODE values. [0:PARENT] exits once the process is ready (CREATE,
+ * EXEC_DETACH) or waits for it and exits with its status (RUN, EXEC). */
 #define RUNTS_MODE_CREATE 1
 #define RUNTS_MODE_RUN 2
+#define RUNTS_MODE_EXEC 3           /* argv "join" */
+#define RUNTS_MODE_EXEC_DETACH 4    /* argv "join" */
 
 /*
  * A message: header { uint32 type; uint32 len; } in host byte order (both ends run on
@@ -95,10 +124,10 @@
  */
 #define RUNTS_ATTR_HDR_LEN 8
 #define ATTR_MODE 1                 /* u32 RUNTS_MODE_*; required */
-#define ATTR_CLONE_FLAGS 2          /* u32 CLONE_NEW* to create; required */
+#define ATTR_CLONE_FLAGS 2          /* u32 CLONE_NEW* to create; required (0 in join mode) */
 #define ATTR_NS_JOIN 3              /* list of { u32 CLONE_NEW* type; string path } */
 #define ATTR_TIMENS_OFFSETS 4       /* string written to /proc/self/timens_offsets */
-#define ATTR_SETUP_PATH 5           /* string: execve path of setup (node) */
+#define ATTR_SETUP_PATH 5           /* string: execve path of setup (node); init mode only */
 #define ATTR_SETUP_ARG 6            /* list of string: setup argv, argv[0] included */
 #define ATTR_SETUP_ENV 7            /* list of string: setup envp */
 #define ATTR_SETUP_FD 8             /* u32: fd that becomes setup's fd 3 */
@@ -115,7 +144,7 @@
 #define ATTR_KEYRING_NAME 19        /* string: session keyring to join */
 #define ATTR_KEYRING_PERM 20        /* u32: bits OR-ed into the session keyring's permissions */
 #define ATTR_PRESERVE_FDS 21        /* u32: fds 3 .. 3+n-1 pass to the process */
-#define ATTR_EXEC_FIFO_FD 22        /* u32: O_PATH fd of exec.fifo; required */
+#define ATTR_EXEC_FIFO_FD 22        /* u32: O_PATH fd of exec.fifo; required in init mode, refused in join mode */
 #define ATTR_START_HOOK 23          /* list of nested records ATTR_HOOK_* */
 #define ATTR_STATE_JSON 24          /* string: stdin of startContainer hooks */
 #define ATTR_PROCESS_HOME_ENV 25    /* u32: index of a "HOME=" entry of ATTR_PROCESS_ENV that init
@@ -123,13 +152,17 @@
                                        ("/" when it has none); absent: the env has its HOME */
 #define ATTR_NO_PIVOT 26            /* u32 0 | 1: setup moves the rootfs onto "/" (MS_MOVE) and
                                        chroots instead of pivot_root; init follows it there */
+#define ATTR_CONSOLE_SIZE 27        /* { u32 height; u32 width }: initial window size of the pty */
 /* Records nested in ATTR_START_HOOK. */
 #define ATTR_HOOK_PATH 32           /* string; required */
 #define ATTR_HOOK_ARG 33            /* list of string: argv, argv[0] included */
 #define ATTR_HOOK_ENV 34            /* list of string */
 #define ATTR_HOOK_TIMEOUT 35        /* u32 seconds; absent: no timeout */
-/* Reserved ids, rejected by this version of the decoder. */
+/* u32: a connected AF_UNIX stream socket (the caller's --console-socket, or the CLI's
+ * own socketpair): the process gets a new pty, whose master is sent there (4). In init
+ * mode the pty is also bind-mounted onto /dev/console, as runc does for PID 1. */
 #define ATTR_CONSOLE_SOCKET_FD 48
+/* Reserved ids, rejected by this version of the decoder. */
 #define ATTR_SECCOMP_FD 49
 #define ATTR_JOIN_CGROUP 50
 

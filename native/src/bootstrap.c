@@ -50,6 +50,7 @@ static const char *attr_name(uint32_t id)
 	case ATTR_STATE_JSON: return "ATTR_STATE_JSON";
 	case ATTR_PROCESS_HOME_ENV: return "ATTR_PROCESS_HOME_ENV";
 	case ATTR_NO_PIVOT: return "ATTR_NO_PIVOT";
+	case ATTR_CONSOLE_SIZE: return "ATTR_CONSOLE_SIZE";
 	case ATTR_HOOK_PATH: return "ATTR_HOOK_PATH";
 	case ATTR_HOOK_ARG: return "ATTR_HOOK_ARG";
 	case ATTR_HOOK_ENV: return "ATTR_HOOK_ENV";
@@ -201,7 +202,7 @@ static void top_record(struct cursor *c, char *p, uint32_t len, void *ctx)
 	case ATTR_MODE:
 		once(c, &tc->seen);
 		cfg->mode = get_u32(c, p, len);
-		if (cfg->mode != RUNTS_MODE_CREATE && cfg->mode != RUNTS_MODE_RUN)
+		if (cfg->mode != RUNTS_MODE_CREATE && cfg->mode != RUNTS_MODE_RUN && !is_join_mode(cfg->mode))
 			bad(c, "unknown mode %u", cfg->mode);
 		break;
 	case ATTR_CLONE_FLAGS:
@@ -345,6 +346,17 @@ static void top_record(struct cursor *c, char *p, uint32_t len, void *ctx)
 		cfg->no_pivot = v == 1;
 		break;
 	}
+	case ATTR_CONSOLE_SOCKET_FD:
+		once(c, &tc->seen);
+		cfg->console_fd = get_fd(c, p, len);
+		break;
+	case ATTR_CONSOLE_SIZE:
+		once(c, &tc->seen);
+		want_len(c, len, 8);
+		cfg->has_console_size = true;
+		memcpy(&cfg->console_height, p, 4);
+		memcpy(&cfg->console_width, p + 4, 4);
+		break;
 	default:
 		bad(c, "not supported by this runts-init");
 	}
@@ -363,11 +375,26 @@ void bootstrap_decode(char *buf, uint32_t len, struct runts_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->setup_fd = -1;
 	cfg->exec_fifo_fd = -1;
+	cfg->console_fd = -1;
 	walk("bootstrap", buf, len, top_record, &tc);
 
 	need(tc.seen, ATTR_MODE, "required");
 	need(tc.seen, ATTR_CLONE_FLAGS, "required");
-	need(tc.seen, ATTR_EXEC_FIFO_FD, "required");
+	if (is_join_mode(cfg->mode)) {
+		/* A process joining a container makes nothing of its own: a record that would
+		 * is an encoder bug, not something to ignore. */
+		static const uint32_t init_only[] = { ATTR_EXEC_FIFO_FD, ATTR_SETUP_PATH, ATTR_SETUP_FD,
+						      ATTR_TIMENS_OFFSETS, ATTR_NO_PIVOT, ATTR_STATE_JSON };
+		for (size_t i = 0; i < sizeof(init_only) / sizeof(init_only[0]); i++)
+			if (tc.seen & (1ULL << init_only[i]))
+				bailx(EINVAL, "bootstrap: %s is not allowed in join mode", attr_name(init_only[i]));
+		if (cfg->clone_flags != 0)
+			bailx(EINVAL, "bootstrap: ATTR_CLONE_FLAGS %#x in join mode, want 0", cfg->clone_flags);
+		if (cfg->nhooks > 0 || cfg->setup_argv.n > 0 || cfg->setup_envp.n > 0)
+			bailx(EINVAL, "bootstrap: setup and hook records are not allowed in join mode");
+	} else {
+		need(tc.seen, ATTR_EXEC_FIFO_FD, "required");
+	}
 	if (cfg->argv.n == 0)
 		bailx(EINVAL, "bootstrap: missing ATTR_PROCESS_ARG (at least one is required)");
 	if (cfg->setup_path != NULL) {
@@ -387,7 +414,12 @@ void bootstrap_decode(char *buf, uint32_t len, struct runts_config *cfg)
 	if (cfg->setup_envp.v == NULL)
 		cfg->setup_envp.v = grow(NULL, 0, sizeof(char *)), cfg->setup_envp.v[0] = NULL;
 	/* Our own fds sit above the preserved ones, which must reach the process as 3.. */
-	if (cfg->exec_fifo_fd < 3 + (int)cfg->preserve_fds)
+	if (!is_join_mode(cfg->mode) && cfg->exec_fifo_fd < 3 + (int)cfg->preserve_fds)
 		bailx(EINVAL, "bootstrap: exec fifo fd %d is among stdio or the %u preserved fds",
 		      cfg->exec_fifo_fd, cfg->preserve_fds);
+	if (tc.seen & (1ULL << ATTR_CONSOLE_SOCKET_FD) && cfg->console_fd < 3 + (int)cfg->preserve_fds)
+		bailx(EINVAL, "bootstrap: console socket fd %d is among stdio or the %u preserved fds",
+		      cfg->console_fd, cfg->preserve_fds);
+	if (cfg->has_console_size && cfg->console_fd < 0)
+		bailx(EINVAL, "bootstrap: ATTR_CONSOLE_SIZE without ATTR_CONSOLE_SOCKET_FD");
 }

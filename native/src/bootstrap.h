@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "runts-proto.h"
+
 /* A NULL-terminated string vector, ready for execve. */
 struct strv {
 	char **v;
@@ -64,7 +66,16 @@ struct runts_config {
 	bool has_home_env;
 	uint32_t home_env; /* index into envp of the "HOME=" entry to fill */
 	bool no_pivot;
+	int console_fd; /* -1: no terminal */
+	bool has_console_size;
+	uint32_t console_height, console_width;
 };
+
+/* Join mode (exec): the process enters an existing container instead of making one. */
+static inline bool is_join_mode(uint32_t mode)
+{
+	return mode == RUNTS_MODE_EXEC || mode == RUNTS_MODE_EXEC_DETACH;
+}
 
 /* Decode buf[0..len) (buf[len] must be NUL); bails naming the offending record. */
 void bootstrap_decode(char *buf, uint32_t len, struct runts_config *cfg);

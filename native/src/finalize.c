@@ -182,15 +182,17 @@ static void fill_home(struct runts_config *cfg)
  * them (/dev/stdout, /proc/self/fd/1) as a non-root user. Only the owner changes, and
  * not for /dev/null or what the user already owns. EINVAL (owner not mapped in our user
  * namespace), EPERM and EROFS leave the fd alone rather than fail, as runc does.
- * Only in create mode (create, run -d), where runc too hands its own stdio to the
- * container. A foreground runc gives the container pipes of its own and never touches
- * the caller's stdio; ours are the caller's files or terminal, which a container user
- * must not be given. */
+ * Only in create mode (create, run -d) and exec --detach, where runc too hands its own
+ * stdio to the process, or for a pty of ours. A foreground runc gives the process pipes
+ * of its own and never touches the caller's stdio; ours are the caller's files or
+ * terminal, which a container user must not be given. */
 static void give_stdio_to_user(struct runts_config *cfg)
 {
 	struct stat null, st;
 	bool have_null = false;
-	if (cfg->mode != RUNTS_MODE_CREATE)
+	/* A pty we made is the process' own terminal: its user must own it to use it
+	 * (runc setupConsole relies on fixStdioPermissions for that). */
+	if (cfg->mode != RUNTS_MODE_CREATE && cfg->mode != RUNTS_MODE_EXEC_DETACH && cfg->console_fd < 0)
 		return;
 	for (int fd = 0; fd < 3; fd++) {
 		if (fstat(fd, &st) < 0) {
@@ -499,29 +501,74 @@ static void run_hook(struct runts_config *cfg, size_t idx)
 	close(err);
 }
 
-void stage_init(struct runts_config *cfg, int ready_fd)
+/* Die with [0:PARENT] until we are ready: a CLI that gave up kills the parent and must
+ * not leave a half-made process behind. (getppid() cannot confirm the parent is still
+ * there: from inside a new PID namespace it reads 0.) Cleared before ready, because in
+ * create mode the parent exits on purpose right after. */
+static void arm_parent_death(int ready_fd)
 {
-	char fifo_path[64];
-	char *exe;
-	int cwd_done, lo, fd, mntns_fd;
-
-	runts_stage = RUNTS_STAGE_INIT;
-	runts_kill_on_bail = 0;
-	set_title("runts:[2:INIT]");
-	/* Die with [0:PARENT] until we are ready: a CLI that gave up kills the parent and
-	 * must not leave a half-made init behind. (getppid() cannot confirm the parent is
-	 * still there: from inside a new PID namespace it reads 0.) Cleared before ready,
-	 * because in create mode the parent exits on purpose right after. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		bail("set the parent death signal");
 	/* The death signal only covers a parent that dies from now on. [0:PARENT] holds
 	 * the other end of ready_fd for as long as it lives, so a hang-up on it tells us
 	 * it died before the prctl above. */
-	{
-		struct pollfd p = { .fd = ready_fd, .events = POLLRDHUP };
-		if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLRDHUP)))
-			bailx(0, "[0:PARENT] exited before init started");
+	struct pollfd p = { .fd = ready_fd, .events = POLLRDHUP };
+	if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLRDHUP)))
+		bailx(0, "[0:PARENT] exited before init started");
+}
+
+/* The process' credentials and environment, in runc's order (finalizeNamespace), from
+ * inside the container's filesystem; returns the path to execve. */
+static char *finalize_process(struct runts_config *cfg)
+{
+	int cwd_done;
+
+	fill_home(cfg);
+	join_keyring(cfg);
+	apply_rlimits(cfg);
+	if (cfg->has_umask)
+		umask((mode_t)cfg->umask);
+	cwd_done = chdir_cwd(cfg, 0) == 0;
+	if (cfg->has_caps)
+		drop_bounding(cfg);
+	give_stdio_to_user(cfg);
+	apply_user(cfg);
+	if (!cwd_done)
+		chdir_cwd(cfg, 1);
+	if (cfg->has_caps)
+		apply_caps(cfg);
+	/* no_new_privs last among the privilege changes: it also stops setuid binaries,
+	 * and it is what allows an unprivileged seccomp filter later. */
+	if (cfg->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		bail("set no_new_privs");
+	/* As the container user, after chdir: relative PATH entries and permissions are
+	 * those the process will have (runc looks up after finalizeNamespace too). */
+	return look_path(cfg);
+}
+
+/* Tell the CLI (and in the detached modes [0:PARENT]) that only execve is left. */
+static void report_ready(struct runts_config *cfg, int ready_fd)
+{
+	if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0)
+		bail("clear the parent death signal");
+	sync_send(SYNC_READY, NULL, 0);
+	if (cfg->mode == RUNTS_MODE_CREATE || cfg->mode == RUNTS_MODE_EXEC_DETACH) {
+		char byte = 1;
+		if (write_all(ready_fd, &byte, 1) < 0)
+			bail("tell [0:PARENT] init is ready");
 	}
+}
+
+void stage_init(struct runts_config *cfg, int ready_fd)
+{
+	char fifo_path[64];
+	char *exe;
+	int lo, fd, mntns_fd;
+
+	runts_stage = RUNTS_STAGE_INIT;
+	runts_kill_on_bail = 0;
+	set_title("runts:[2:INIT]");
+	arm_parent_death(ready_fd);
 
 	/* The CLI first moves us into the container's cgroups and sets oom_score_adj. */
 	sync_expect(SYNC_GO, NULL, 0);
@@ -545,37 +592,12 @@ void stage_init(struct runts_config *cfg, int ready_fd)
 	 * there ourselves. */
 	follow_moved_root(mntns_fd);
 
-	fill_home(cfg);
-	join_keyring(cfg);
-	apply_rlimits(cfg);
-	if (cfg->has_umask)
-		umask((mode_t)cfg->umask);
-	cwd_done = chdir_cwd(cfg, 0) == 0;
-	if (cfg->has_caps)
-		drop_bounding(cfg);
-	give_stdio_to_user(cfg);
-	apply_user(cfg);
-	if (!cwd_done)
-		chdir_cwd(cfg, 1);
-	if (cfg->has_caps)
-		apply_caps(cfg);
-	/* no_new_privs last among the privilege changes: it also stops setuid binaries,
-	 * and it is what allows an unprivileged seccomp filter later. */
-	if (cfg->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		bail("set no_new_privs");
-	/* As the container user, after chdir: relative PATH entries and permissions are
-	 * those the process will have (runc looks up after finalizeNamespace too). */
-	exe = look_path(cfg);
+	/* After setup, so that /dev/ptmx and /dev/console are the container's (runc
+	 * standard_init_linux.go: setupConsole right after prepareRootfs). */
+	setup_console(cfg, true);
+	exe = finalize_process(cfg);
 	check_fifo(cfg, fifo_path, sizeof(fifo_path));
-
-	if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0)
-		bail("clear the parent death signal");
-	sync_send(SYNC_READY, NULL, 0);
-	if (cfg->mode == RUNTS_MODE_CREATE) {
-		char byte = 1;
-		if (write_all(ready_fd, &byte, 1) < 0)
-			bail("tell [0:PARENT] init is ready");
-	}
+	report_ready(cfg, ready_fd);
 
 	/* Nothing of ours may reach the process: close the sync socket and the log (the
 	 * CLI sees EOF on both and returns), the setup socket and the ready socket; keep
@@ -607,6 +629,41 @@ void stage_init(struct runts_config *cfg, int ready_fd)
 	for (size_t i = 0; i < cfg->nhooks; i++)
 		run_hook(cfg, i);
 
+	execve(exe, cfg->argv.v, cfg->envp.v);
+	bail("exec %s", exe);
+}
+
+/* Join mode: [1:CHILD] has joined every namespace of the container, and setns(mnt) has
+ * put our root and cwd at the container's root, so there is no setup to run (runc
+ * setns_init_linux.go). We are still non-dumpable from the joins, which keeps processes
+ * of the container from ptrace-ing us or opening our /proc files while we hold host
+ * fds and privileges (CVE-2016-9962); execve makes the process dumpable again. */
+void stage_exec(struct runts_config *cfg, int ready_fd)
+{
+	char *exe;
+
+	runts_stage = RUNTS_STAGE_INIT;
+	runts_kill_on_bail = 0;
+	set_title("runts:[2:INIT]");
+	arm_parent_death(ready_fd);
+
+	/* The CLI first writes our pid into every cgroup of the container: nothing of the
+	 * process may run outside its limits. */
+	sync_expect(SYNC_GO, NULL, 0);
+	/* runc's exec does the same: the caller's terminal and job control stay outside. */
+	if (setsid() < 0)
+		bail("setsid");
+	setup_console(cfg, false);
+	exe = finalize_process(cfg);
+	report_ready(cfg, ready_fd);
+
+	/* Only stdio and the preserved fds reach the process: the sync, log and ready
+	 * sockets all sit above them (spawn-native's layout). */
+	log_debug("closing fds from %u", 3 + cfg->preserve_fds);
+	runts_sync_fd = -1;
+	runts_log_fd = -1;
+	if (close_range(3 + cfg->preserve_fds, ~0U, 0) < 0)
+		bail("close fds from %u", 3 + cfg->preserve_fds);
 	execve(exe, cfg->argv.v, cfg->envp.v);
 	bail("exec %s", exe);
 }

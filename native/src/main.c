@@ -2,12 +2,14 @@
  * protocol in runts-proto.h). Runs in: native.
  *
  *   runts-init --version
- *   runts-init init <sync-fd> <log-fd>
+ *   runts-init init <sync-fd> <log-fd>     create, run
+ *   runts-init join <sync-fd> <log-fd>     exec
  *
  * Only runts starts it: everything it does comes from the bootstrap the CLI sends on
  * the sync socket. */
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,15 +56,17 @@ int main(int argc, char **argv)
 	struct runts_config cfg;
 	uint32_t len;
 	char *buf;
+	bool join;
 
 	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
 		printf("runts-init %s (protocol %d)\n", RUNTS_VERSION, RUNTS_PROTO_VERSION);
 		return 0;
 	}
-	if (argc != 4 || strcmp(argv[1], "init") != 0) {
-		fprintf(stderr, "runts-init: must be started by runts (usage: runts-init init <sync-fd> <log-fd>)\n");
+	if (argc != 4 || (strcmp(argv[1], "init") != 0 && strcmp(argv[1], "join") != 0)) {
+		fprintf(stderr, "runts-init: must be started by runts (usage: runts-init init|join <sync-fd> <log-fd>)\n");
 		return 1;
 	}
+	join = strcmp(argv[1], "join") == 0;
 	runts_sync_fd = parse_fd(argv[2], 0);
 	runts_log_fd = parse_fd(argv[3], 1);
 	if (runts_sync_fd < 0 || runts_log_fd < -1) {
@@ -76,6 +80,9 @@ int main(int argc, char **argv)
 	set_title("runts:[0:PARENT]");
 	buf = sync_expect_bootstrap(&len);
 	bootstrap_decode(buf, len, &cfg);
+	/* The verb is visible in ps; the mode decides. They must agree. */
+	if (join != is_join_mode(cfg.mode))
+		bailx(EINVAL, "bootstrap: mode %u does not go with \"%s\"", cfg.mode, join ? "join" : "init");
 	log_debug("bootstrap: %u bytes, mode %u, clone flags %#x, %zu joins", len, cfg.mode,
 		  cfg.clone_flags, cfg.njoins);
 	stage_parent(&cfg);

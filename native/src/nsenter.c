@@ -155,8 +155,11 @@ static _Noreturn void stage_child(struct runts_config *cfg, pid_t parent_pid, in
 	init = clone_parent();
 	if (init < 0)
 		bail("clone init");
-	if (init == 0)
+	if (init == 0) {
+		if (is_join_mode(cfg->mode))
+			stage_exec(cfg, ready_fd);
 		stage_init(cfg, ready_fd);
+	}
 
 	runts_kill_on_bail = init;
 	uint32_t p = (uint32_t)init;
@@ -203,7 +206,7 @@ void stage_parent(struct runts_config *cfg)
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		exit(1); /* it has reported why on the sync socket */
 
-	if (cfg->mode == RUNTS_MODE_CREATE) {
+	if (cfg->mode == RUNTS_MODE_CREATE || cfg->mode == RUNTS_MODE_EXEC_DETACH) {
 		/* Exit once init is ready, so that it is re-parented to the caller's
 		 * subreaper (containerd's shim) the way runc's init is. */
 		int r = read_all(ready[0], &byte, 1);
@@ -216,7 +219,7 @@ void stage_parent(struct runts_config *cfg)
 		(void)wait_status(-1);
 		exit(1);
 	}
-	/* Run mode: init is the only child left. ready[0] stays open until we exit: init
+	/* Run and exec mode: init (the exec'd process) is the only child left. ready[0] stays open until we exit: init
 	 * reads a hang-up on its end as our death (see stage_init). */
 	status = wait_status(-1);
 	log_debug("init exited with status %#x", status);

@@ -8,8 +8,8 @@ export function writeCgroupFile(dir: string, file: string, value: string): void 
   try {
     fs.writeFileSync(path.join(dir, file), value);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
-    throw new RuntimeError(`write ${JSON.stringify(value)} to ${path.join(dir, file)}: ${code}`, { cause: err });
+    // Rendered with its cause: `write "99" to …/cpuset.cpus: ERANGE: result too large, write`.
+    throw new RuntimeError(`write ${JSON.stringify(value)} to ${path.join(dir, file)}`, { cause: err });
   }
 }
 

@@ -5,7 +5,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RuntimeError } from '../errors';
 import { debugFor } from '../log';
+import type { LinuxResources } from '../spec/types';
+import { applyResources, type ApplyOptions } from './apply';
 import { readCgroupFile, readProcs, writeCgroupFile } from './cgroupfs';
+import { freezeCgroups, isFrozen, thawCgroups } from './freezer';
+import { readStats, type CgroupStats } from './stats';
 import { parseProcCgroup, readLayout } from './detect';
 import { planCgroupDirs, type CgroupDir } from './paths';
 
@@ -69,6 +73,32 @@ export class CgroupManager {
       const value = readCgroupFile(p, file).trim();
       for (const c of chain) writeCgroupFile(c, file, value);
     }
+  }
+
+  /**
+   * Write linux.resources into every hierarchy that has the controller (v1 files where
+   * the controller is mounted as v1, v2 files for those only the unified hierarchy
+   * has). Unset and zero values are left alone, as runc does (`update` relies on it).
+   */
+  set(resources: LinuxResources, opts: ApplyOptions = {}): void {
+    applyResources(this.dirs, resources, opts);
+  }
+
+  /** Freeze every process and wait until the kernel says the cgroup is frozen. */
+  freeze(): Promise<void> {
+    return freezeCgroups(this.dirs);
+  }
+
+  thaw(): Promise<void> {
+    return thawCgroups(this.dirs);
+  }
+
+  isFrozen(): boolean {
+    return isFrozen(this.dirs);
+  }
+
+  stats(): CgroupStats {
+    return readStats(this.dirs);
   }
 
   apply(pid: number): void {

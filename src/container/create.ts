@@ -2,10 +2,8 @@
 // dir, cgroups and exec fifo, start the native init, let the setup process build the
 // rootfs, and leave PID 1 blocked on the exec fifo. Every step that makes something
 // pushes its undo, so a failure at any stage leaves nothing behind. Runs in: cli.
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { CgroupManager } from '../cgroups/manager';
 import { RuntimeError, UsageError } from '../errors';
 import { debugFor, warn } from '../log';
@@ -21,7 +19,9 @@ import { hookStateJson } from './hook-state';
 import { runHooks } from '../hooks/run';
 import { assertValidId } from './id';
 import { buildInitRequest } from './init-request';
+import { checkTerminal, openConsoleChannel, type ConsoleChannel } from '../process/terminal';
 import { procStartTime } from './liveness';
+import { writePidFile } from './pid-file';
 import { withLock } from './lock';
 import { buildSetupPlan } from './setup-plan';
 import { createStateDir, nowRfc3339Nano, removeStateDir, writeState, type ContainerState } from './state-store';
@@ -46,14 +46,8 @@ export interface CreateOptions {
 export interface CreatedContainer {
   state: ContainerState;
   init: InitHandle;
-}
-
-/** The pid file is read by shims as soon as create returns: write it atomically. */
-function writePidFile(file: string, pid: number): void {
-  const abs = path.resolve(file);
-  const tmp = path.join(path.dirname(abs), `.${path.basename(abs)}.${crypto.randomBytes(4).toString('hex')}`);
-  fs.writeFileSync(tmp, String(pid), { mode: 0o644 });
-  fs.renameSync(tmp, abs);
+  /** the pty master, when process.terminal is set and there is no --console-socket (run relays it) */
+  console?: number;
 }
 
 export async function createContainer(o: CreateOptions): Promise<CreatedContainer> {
@@ -61,15 +55,12 @@ export async function createContainer(o: CreateOptions): Promise<CreatedContaine
   if (o.systemdCgroup) {
     throw new UsageError('--systemd-cgroup: the systemd cgroup driver is not supported yet');
   }
-  if (o.consoleSocket !== undefined) {
-    throw new UsageError('--console-socket: terminals are not supported yet');
-  }
   const bundle = resolveBundle(o.bundle);
   const { spec, warnings } = assertBundleValid(bundle, { systemdCgroup: o.systemdCgroup });
   for (const w of warnings) warn(renderFinding(w));
-  if (spec.process?.terminal === true) {
-    throw new UsageError('process.terminal is true, but terminals are not supported yet (set "terminal": false)');
-  }
+  // runc's rules, before anything exists: create (and run -d) detach, so a terminal
+  // needs a console socket to send its master to; `run` relays it itself.
+  checkTerminal({ detach: o.mode === 'create', terminal: spec.process?.terminal === true, consoleSocket: o.consoleSocket });
   const config = normalizeSpec(spec, bundle, o.id);
 
   const undo = new UndoStack();
@@ -86,9 +77,6 @@ async function createLocked(o: CreateOptions, config: ContainerConfig, undo: Und
   createExecFifo(o.root, o.id);
 
   const cgroups = CgroupManager.plan(config.cgroupsPath, o.id);
-  const madeCgroups = cgroups.create();
-  undo.push('remove cgroups', () => cgroups.destroy(madeCgroups));
-
   const state: ContainerState = {
     ociVersion: config.spec.ociVersion ?? SPEC_VERSION,
     id: o.id,
@@ -104,6 +92,20 @@ async function createLocked(o: CreateOptions, config: ContainerConfig, undo: Und
     config,
   };
 
+  const madeCgroups = cgroups.create();
+  undo.push('remove cgroups', () => cgroups.destroy(madeCgroups));
+  // Recorded (pid 0, so "stopped") as soon as there is something to clean up: if this
+  // process dies half-way, `delete --force` still finds the cgroups to remove.
+  writeState(o.root, state);
+
+  // process.terminal: connect the console socket now (a bad path fails before the init
+  // exists); without one, `run` gets the master back over a socketpair of ours.
+  let consoleChannel: ConsoleChannel | undefined;
+  if (config.spec.process?.terminal === true) {
+    const channel = openConsoleChannel(o.consoleSocket);
+    consoleChannel = channel;
+    undo.push('close console socket', () => channel.close());
+  }
   const [cliEnd, setupEnd] = setupSocketPair();
   const init = await spawnInit(
     buildInitRequest(config, {
@@ -114,9 +116,13 @@ async function createLocked(o: CreateOptions, config: ContainerConfig, undo: Und
       noPivot: o.noPivot,
       preserveFds: o.preserveFds,
       stateJson: hookStateJson({ ...state }, 'created'),
+      ...(consoleChannel !== undefined ? { consoleSocketFd: consoleChannel.nativeFd } : {}),
     }),
     {},
-  ).finally(() => fs.closeSync(setupEnd));
+  ).finally(() => {
+    fs.closeSync(setupEnd);
+    consoleChannel?.closeNative();
+  });
   undo.push('kill init', () => init.kill());
   debug('init pid %d', init.initPid);
 
@@ -127,7 +133,7 @@ async function createLocked(o: CreateOptions, config: ContainerConfig, undo: Und
   cgroups.apply(init.initPid);
   const oom = config.spec.process?.oomScoreAdj;
   if (oom !== undefined) fs.writeFileSync(`/proc/${init.initPid}/oom_score_adj`, String(oom));
-  // Written before the setup runs, so that `delete --force` finds a half-made container.
+  // Rewritten with the pid before the setup runs, so `delete --force` can kill a half-made container.
   writeState(o.root, state);
   await init.go();
 
@@ -140,9 +146,17 @@ async function createLocked(o: CreateOptions, config: ContainerConfig, undo: Und
     },
   });
   await init.ready();
+  // Limits go in once setup (a Node process, ~40 MB and a dozen threads) has exited and
+  // init waits on the exec fifo: a container's pids or memory limit would otherwise
+  // strangle our own setup. Nothing of the container's process has run yet, and a
+  // value the kernel refuses fails create naming the file and the value.
+  cgroups.set(config.spec.linux?.resources ?? {}, { linuxDevices: config.spec.linux?.devices ?? [] });
+  // Sent before SYNC_READY, so it is already queued: this does not block.
+  const master = consoleChannel !== undefined && o.consoleSocket === undefined ? consoleChannel.receive() : undefined;
+  consoleChannel?.close();
 
   if (o.pidFile !== undefined) writePidFile(o.pidFile, init.initPid);
   undo.commit();
-  return { state, init };
+  return master === undefined ? { state, init } : { state, init, console: master };
 }
 

@@ -23,6 +23,8 @@ export async function killAll(state: ContainerState): Promise<void> {
       // already gone
     }
   }
+  // A v1-frozen task does not act on SIGKILL until it is thawed (runc thaws too).
+  if (state.paused || cgroups.isFrozen()) await cgroups.thaw().catch((err: unknown) => warn(renderError(err)));
   if (!(await waitForExit(state.pid, state.initStartTime))) {
     throw new RuntimeError(`container init ${state.pid} did not die after SIGKILL`);
   }

@@ -19,6 +19,8 @@ export interface InitRequestOptions {
   preserveFds: number;
   /** stdin of the startContainer hooks */
   stateJson: string;
+  /** process.terminal: the socket native sends the pty master to */
+  consoleSocketFd?: number;
 }
 
 /** The setup entry sits next to this module in dist/: dist/src/setup/main.js. */
@@ -132,6 +134,10 @@ export function buildInitRequest(config: ContainerConfig, o: InitRequestOptions)
     })),
     stateJson: o.stateJson,
   };
+  if (o.consoleSocketFd !== undefined) {
+    const size = proc.consoleSize;
+    req.console = { socketFd: o.consoleSocketFd, ...(size !== undefined ? { size: { height: size.height, width: size.width } } : {}) };
+  }
   if (config.namespaces.created.includes('user')) {
     req.idMaps = {
       uidMap: toIdMapText(linux.uidMappings ?? []),

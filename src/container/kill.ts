@@ -5,6 +5,8 @@ import { CgroupManager } from '../cgroups/manager';
 import { readState } from './state-store';
 import { assertCanKill, currentStatus } from './status';
 
+const SIGKILL = 9;
+
 function sendSignal(pid: number, signal: number): boolean {
   try {
     process.kill(pid, signal);
@@ -17,13 +19,17 @@ function sendSignal(pid: number, signal: number): boolean {
 
 export async function killContainer(root: string, id: string, signal: number, all: boolean): Promise<void> {
   const state = readState(root, id);
-  assertCanKill(currentStatus(root, state));
+  const status = currentStatus(root, state);
+  assertCanKill(status);
+  const cgroups = CgroupManager.fromPaths(state.cgroupPaths);
   if (all) {
-    const cgroups = CgroupManager.fromPaths(state.cgroupPaths);
     for (const pid of cgroups.pids()) sendSignal(pid, signal);
-    return;
+  } else if (!sendSignal(state.pid, signal)) {
+    // Between the status check and the signal the init may exit: runc reports the
+    // kernel's ESRCH as "no such process", which containerd treats as already gone.
+    throw new RuntimeError(MSG.noSuchProcess);
   }
-  // Between the status check and the signal the init may exit: runc reports the
-  // kernel's ESRCH as "no such process", which containerd treats as already gone.
-  if (!sendSignal(state.pid, signal)) throw new RuntimeError(MSG.noSuchProcess);
+  // Other signals stay queued while the container is paused; SIGKILL is meant to end
+  // it now, and a v1-frozen task cannot die until thawed (runc thaws for SIGKILL only).
+  if (status === 'paused' && signal === SIGKILL) await cgroups.thaw();
 }

@@ -4,6 +4,7 @@ import type { RunCliOptions } from '../cli/commands/run';
 import { createContainer } from './create';
 import { deleteContainer } from './delete';
 import { startContainer } from './start';
+import { relayTerminal } from '../process/terminal';
 
 /** What runc's signal handler forwards to the container's init (signals.go). */
 const FORWARDED: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
@@ -20,8 +21,11 @@ export async function runContainer(o: RunCliOptions): Promise<number> {
     return 0;
   }
 
-  const { state, init } = await createContainer({ ...o, mode: 'run' });
+  const { state, init, console: master } = await createContainer({ ...o, mode: 'run' });
   const forward = (sig: NodeJS.Signals): void => {
+    // With a terminal of ours, a window change is a resize of the pty (relayTerminal),
+    // which the kernel turns into SIGWINCH for the process group using it.
+    if (sig === 'SIGWINCH' && master !== undefined) return;
     try {
       process.kill(state.pid, sig);
     } catch {
@@ -29,6 +33,8 @@ export async function runContainer(o: RunCliOptions): Promise<number> {
     }
   };
   for (const sig of FORWARDED) process.on(sig, forward);
+  // Relaying from before start, so that the first output and the window size are there.
+  const relay = master === undefined ? undefined : relayTerminal(master);
   try {
     try {
       await startContainer(o.root, o.id);
@@ -37,9 +43,11 @@ export async function runContainer(o: RunCliOptions): Promise<number> {
       throw err;
     }
     const status = await init.exited;
+    await relay?.finish();
     if (!o.keep) await deleteContainer(o.root, o.id, true);
     return status;
   } finally {
+    await relay?.finish();
     for (const sig of FORWARDED) process.off(sig, forward);
   }
 }

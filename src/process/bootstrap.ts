@@ -10,6 +10,8 @@ import { RuntimeError } from '../errors';
 import type { LinuxNamespaceType } from '../spec/types';
 import {
   ATTR_CLONE_FLAGS,
+  ATTR_CONSOLE_SIZE,
+  ATTR_CONSOLE_SOCKET_FD,
   ATTR_EXEC_FIFO_FD,
   ATTR_HOOK_ARG,
   ATTR_HOOK_ENV,
@@ -42,6 +44,8 @@ import {
   RUNTS_ATTR_HDR_LEN,
   RUNTS_BOOTSTRAP_MAX,
   RUNTS_MODE_CREATE,
+  RUNTS_MODE_EXEC,
+  RUNTS_MODE_EXEC_DETACH,
   RUNTS_MODE_RUN,
 } from './proto';
 
@@ -80,8 +84,34 @@ export interface StartHook {
   timeout?: number;
 }
 
+/**
+ * create / run: a new container's PID 1 (argv "init"); exec / exec-detach: a process
+ * joining an existing container (argv "join"). [0:PARENT] exits once the process is
+ * ready in create and exec-detach, and waits for it in run and exec.
+ */
+export type InitMode = 'create' | 'run' | 'exec' | 'exec-detach';
+
+export function isJoinMode(mode: InitMode): boolean {
+  return mode === 'exec' || mode === 'exec-detach';
+}
+
+const MODE_NUMBER: Readonly<Record<InitMode, number>> = {
+  create: RUNTS_MODE_CREATE,
+  run: RUNTS_MODE_RUN,
+  exec: RUNTS_MODE_EXEC,
+  'exec-detach': RUNTS_MODE_EXEC_DETACH,
+};
+
+/** The process gets a new pty whose master is sent over socketFd (runc's format). */
+export interface ConsoleRequest {
+  /** a connected AF_UNIX stream socket of the CLI's: --console-socket, or its own socketpair */
+  socketFd: number;
+  /** process.consoleSize */
+  size?: { height: number; width: number };
+}
+
 export interface InitRequest {
-  mode: 'create' | 'run';
+  mode: InitMode;
   /** CLONE_NEW* of the namespaces to create (NEWCGROUP and NEWTIME included) */
   cloneFlags: number;
   /** namespaces to setns into, in the order to join (user first) */
@@ -90,8 +120,9 @@ export interface InitRequest {
   idMaps?: { uidMap: string; gidMap: string; setgroups: 'allow' | 'deny' };
   /** /proc/self/timens_offsets content */
   timeOffsets?: string;
-  /** the setup process; argv is [nodePath, script, ...args]; socketFd becomes its fd 3 */
-  setup: { nodePath: string; script: string; args: string[]; env: string[]; socketFd: number };
+  /** the setup process; argv is [nodePath, script, ...args]; socketFd becomes its fd 3 (init modes only) */
+  setup?: { nodePath: string; script: string; args: string[]; env: string[]; socketFd: number };
+  console?: ConsoleRequest;
   /** --no-pivot: setup MS_MOVEs the rootfs onto "/" and chroots; init follows it there */
   noPivot?: boolean;
   process: {
@@ -104,6 +135,8 @@ export interface InitRequest {
     gid: number;
     /** supplementary groups; not set when idMaps.setgroups is "deny", which forbids setgroups(2) (runc does the same) */
     additionalGids: number[];
+    /** the joined user namespace's setgroups is "deny": setgroups(2) is not called (exec) */
+    groupsDenied?: boolean;
     umask?: number;
     rlimits: Rlimit[];
     caps?: CapSets;
@@ -114,8 +147,8 @@ export interface InitRequest {
     /** --preserve-fds: the CLI's fds 3..3+n-1 become the process' fds 3..3+n-1 */
     preserveFds: number;
   };
-  /** the CLI opens it O_PATH and passes the fd */
-  execFifoPath: string;
+  /** the CLI opens it O_PATH and passes the fd (init modes only) */
+  execFifoPath?: string;
   startContainerHooks?: StartHook[];
   /** stdin of startContainer hooks */
   stateJson?: string;
@@ -123,8 +156,9 @@ export interface InitRequest {
 
 /** The fd numbers the native process will find its fds at (spawn-native's layout). */
 export interface NativeFds {
-  execFifo: number;
-  setup: number;
+  execFifo?: number;
+  setup?: number;
+  console?: number;
 }
 
 const LE = os.endianness() === 'LE';
@@ -200,17 +234,26 @@ function encodeHook(h: StartHook, i: number): Buffer {
 export function encodeBootstrap(req: InitRequest, fds: NativeFds): Buffer {
   const p = req.process;
   const w = new RecordWriter();
-  w.u32(ATTR_MODE, 'mode', req.mode === 'create' ? RUNTS_MODE_CREATE : RUNTS_MODE_RUN);
+  const join = isJoinMode(req.mode);
+  if (join && (req.cloneFlags !== 0 || req.setup !== undefined || req.execFifoPath !== undefined)) {
+    throw bootstrapError(`${req.mode} joins a container: no clone flags, setup or exec fifo`);
+  }
+  if (!join && (req.setup === undefined || fds.setup === undefined || fds.execFifo === undefined)) {
+    throw bootstrapError(`${req.mode} needs the setup process and the exec fifo`);
+  }
+  w.u32(ATTR_MODE, 'mode', MODE_NUMBER[req.mode]);
   w.u32(ATTR_CLONE_FLAGS, 'cloneFlags', req.cloneFlags);
   req.join.forEach((j, i) => {
     w.raw(ATTR_NS_JOIN, Buffer.concat([u32(`join[${i}].type`, CLONE_NEW[j.type]), str(`join[${i}].path`, j.path)]));
   });
   if (req.timeOffsets !== undefined) w.str(ATTR_TIMENS_OFFSETS, 'timeOffsets', req.timeOffsets);
 
-  w.str(ATTR_SETUP_PATH, 'setup.nodePath', req.setup.nodePath);
-  w.strs(ATTR_SETUP_ARG, 'setup.argv', [req.setup.nodePath, req.setup.script, ...req.setup.args]);
-  w.strs(ATTR_SETUP_ENV, 'setup.env', req.setup.env);
-  w.u32(ATTR_SETUP_FD, 'setup fd', fds.setup);
+  if (req.setup !== undefined && fds.setup !== undefined) {
+    w.str(ATTR_SETUP_PATH, 'setup.nodePath', req.setup.nodePath);
+    w.strs(ATTR_SETUP_ARG, 'setup.argv', [req.setup.nodePath, req.setup.script, ...req.setup.args]);
+    w.strs(ATTR_SETUP_ENV, 'setup.env', req.setup.env);
+    w.u32(ATTR_SETUP_FD, 'setup fd', fds.setup);
+  }
 
   if (p.args.length === 0) throw bootstrapError('process.args is empty');
   w.strs(ATTR_PROCESS_ARG, 'process.args', p.args);
@@ -222,7 +265,7 @@ export function encodeBootstrap(req: InitRequest, fds: NativeFds): Buffer {
   w.str(ATTR_PROCESS_CWD, 'process.cwd', p.cwd);
   w.u32(ATTR_PROCESS_UID, 'process.uid', p.uid);
   w.u32(ATTR_PROCESS_GID, 'process.gid', p.gid);
-  if (req.idMaps?.setgroups !== 'deny') {
+  if (req.idMaps?.setgroups !== 'deny' && p.groupsDenied !== true) {
     w.raw(ATTR_PROCESS_GIDS, Buffer.concat(p.additionalGids.map((g, i) => u32(`additionalGids[${i}]`, g))));
   }
   if (p.umask !== undefined) w.u32(ATTR_PROCESS_UMASK, 'process.umask', p.umask);
@@ -249,7 +292,17 @@ export function encodeBootstrap(req: InitRequest, fds: NativeFds): Buffer {
   if (p.keyringName !== undefined) w.str(ATTR_KEYRING_NAME, 'keyringName', p.keyringName);
   if (p.keyringPerm !== undefined) w.u32(ATTR_KEYRING_PERM, 'keyringPerm', p.keyringPerm);
   w.u32(ATTR_PRESERVE_FDS, 'preserveFds', p.preserveFds);
-  w.u32(ATTR_EXEC_FIFO_FD, 'exec fifo fd', fds.execFifo);
+  if (fds.execFifo !== undefined) w.u32(ATTR_EXEC_FIFO_FD, 'exec fifo fd', fds.execFifo);
+  if (req.console !== undefined) {
+    if (fds.console === undefined) throw bootstrapError('console requested without its fd');
+    w.u32(ATTR_CONSOLE_SOCKET_FD, 'console fd', fds.console);
+    const size = req.console.size;
+    // runc sets the size only when both are non-zero; the kernel takes u16s.
+    if (size !== undefined && size.height > 0 && size.width > 0) {
+      if (size.height > 0xffff || size.width > 0xffff) throw bootstrapError('consoleSize does not fit a window size');
+      w.raw(ATTR_CONSOLE_SIZE, Buffer.concat([u32('consoleSize.height', size.height), u32('consoleSize.width', size.width)]));
+    }
+  }
   if (req.noPivot === true) w.u32(ATTR_NO_PIVOT, 'noPivot', 1);
   (req.startContainerHooks ?? []).forEach((h, i) => w.raw(ATTR_START_HOOK, encodeHook(h, i)));
   if (req.stateJson !== undefined) w.str(ATTR_STATE_JSON, 'stateJson', req.stateJson);

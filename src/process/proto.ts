@@ -12,6 +12,8 @@ export const RUNTS_STAGE_INIT = 2;
 
 export const RUNTS_MODE_CREATE = 1;
 export const RUNTS_MODE_RUN = 2;
+export const RUNTS_MODE_EXEC = 3;
+export const RUNTS_MODE_EXEC_DETACH = 4;
 
 export const RUNTS_MSG_HDR_LEN = 8;
 export const RUNTS_MSG_MAX = 65536;
@@ -57,6 +59,7 @@ export const ATTR_START_HOOK = 23;
 export const ATTR_STATE_JSON = 24;
 export const ATTR_PROCESS_HOME_ENV = 25;
 export const ATTR_NO_PIVOT = 26;
+export const ATTR_CONSOLE_SIZE = 27;
 export const ATTR_HOOK_PATH = 32;
 export const ATTR_HOOK_ARG = 33;
 export const ATTR_HOOK_ENV = 34;

@@ -8,8 +8,10 @@
 //                      container process finds them where its caller put them
 //   3+n                sync socket         (argv)
 //   3+n+1              log socket          (argv)
-//   3+n+2              exec.fifo, O_PATH   (ATTR_EXEC_FIFO_FD)
-//   3+n+3              setup's socket      (ATTR_SETUP_FD; becomes setup's fd 3)
+//   then, each only when the request has it, in this order:
+//                      exec.fifo, O_PATH   (ATTR_EXEC_FIFO_FD; create, run)
+//                      setup's socket      (ATTR_SETUP_FD; becomes setup's fd 3; create, run)
+//                      console socket      (ATTR_CONSOLE_SOCKET_FD; process.terminal)
 // child_process.spawn's stdio array dup2s each entry to its index in the child, which
 // also clears close-on-exec there; nothing else reaches the native process.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -19,7 +21,7 @@ import { constants as osConstants } from 'node:os';
 import { ChildError, RuntimeError } from '../errors';
 import { debugFor } from '../log';
 import { closeFd, socketPair } from '../sys/socket';
-import { CLONE_NEW, encodeBootstrap, type InitRequest } from './bootstrap';
+import { CLONE_NEW, encodeBootstrap, isJoinMode, type InitRequest, type NativeFds } from './bootstrap';
 import { writeIdMaps } from './idmap';
 import { forwardLogFd, type LogSink } from './log-forward';
 import { SYNC_BOOTSTRAP, SYNC_GO, SYNC_PID, SYNC_READY, SYNC_USERMAP_ACK, SYNC_USERMAP_PLS, syncName } from './proto';
@@ -82,16 +84,22 @@ function killQuietly(pid: number): void {
 
 /**
  * Spawn the native init for `req` and take it to SYNC_PID: namespaces joined and
- * created, id maps written. `req.setup.socketFd` stays the caller's to close.
+ * created, id maps written. `req.setup.socketFd` and `req.console.socketFd` stay the
+ * caller's to close.
  */
 export async function spawnInit(req: InitRequest, opts: SpawnInitOptions = {}): Promise<InitHandle> {
   const initPath = opts.initPath ?? initBinaryPath();
   const n = req.process.preserveFds;
   if (!Number.isInteger(n) || n < 0) throw new RuntimeError(`invalid preserve-fds count ${n}`);
   const base = 3 + n;
-  const fds = { sync: base, log: base + 1, execFifo: base + 2, setup: base + 3 };
+  const fds = { sync: base, log: base + 1 };
+  const extra: NativeFds = {};
+  let next = base + 2;
+  if (req.execFifoPath !== undefined) extra.execFifo = next++;
+  if (req.setup !== undefined) extra.setup = next++;
+  if (req.console !== undefined) extra.console = next++;
   // Encode first: a request that cannot be sent must fail before anything exists.
-  const bootstrap = encodeBootstrap(req, { execFifo: fds.execFifo, setup: fds.setup });
+  const bootstrap = encodeBootstrap(req, extra);
   const idMaps = (req.cloneFlags & CLONE_NEW.user) !== 0 ? req.idMaps : undefined;
   if ((req.cloneFlags & CLONE_NEW.user) !== 0 && idMaps === undefined) {
     throw new RuntimeError('a new user namespace needs idMaps');
@@ -109,17 +117,24 @@ export async function spawnInit(req: InitRequest, opts: SpawnInitOptions = {}): 
     owned.add(logOurs).add(logTheirs);
     // O_PATH: opening the FIFO for real would block until `start`; init re-opens it
     // through /proc/self/fd (Node adds O_CLOEXEC).
-    const fifo = fs.openSync(req.execFifoPath, O_PATH);
-    owned.add(fifo);
+    let fifo: number | undefined;
+    if (req.execFifoPath !== undefined) {
+      fifo = fs.openSync(req.execFifoPath, O_PATH);
+      owned.add(fifo);
+    }
 
     const stdio: StdioEntry[] = [...(opts.stdio ?? ['inherit', 'inherit', 'inherit'])];
     for (let i = 0; i < n; i++) stdio.push(3 + i);
-    stdio.push(syncTheirs, logTheirs, fifo, req.setup.socketFd);
+    stdio.push(syncTheirs, logTheirs);
+    if (fifo !== undefined) stdio.push(fifo);
+    if (req.setup !== undefined) stdio.push(req.setup.socketFd);
+    if (req.console !== undefined) stdio.push(req.console.socketFd);
 
-    debug('spawn %s init %d %d (preserve %d)', initPath, fds.sync, fds.log, n);
+    const verb = isJoinMode(req.mode) ? 'join' : 'init';
+    debug('spawn %s %s %d %d (preserve %d)', initPath, verb, fds.sync, fds.log, n);
     // A scrubbed environment: the native init needs none, and setup/process get theirs
     // from the bootstrap.
-    child = spawn(initPath, ['init', String(fds.sync), String(fds.log)], { stdio, env: {} });
+    child = spawn(initPath, [verb, String(fds.sync), String(fds.log)], { stdio, env: {} });
     const spawned = child;
     const exited = new Promise<number>((resolve, reject) => {
       spawned.once('exit', (code, signal) => resolve(statusOf(code, signal)));
@@ -132,7 +147,7 @@ export async function spawnInit(req: InitRequest, opts: SpawnInitOptions = {}): 
     });
 
     // The child has its copies; ours must go, or EOF would never reach either side.
-    for (const fd of [syncTheirs, logTheirs, fifo]) {
+    for (const fd of fifo === undefined ? [syncTheirs, logTheirs] : [syncTheirs, logTheirs, fifo]) {
       owned.delete(fd);
       closeFd(fd);
     }

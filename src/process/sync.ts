@@ -13,6 +13,8 @@
 //   |<--SYNC_READY---------------------------------------------------------|
 //   |                        create: exit 0; run: exit with init's status
 //
+// Join mode (exec) is the same without USERMAP and setup: SYNC_PID is the new
+// process, which the CLI puts in the container's cgroups before SYNC_GO.
 // Any stage may answer SYNC_ERROR {u32 stage, i32 errno, message} instead; the full
 // picture, with sizes, is in native/include/runts-proto.h.
 import * as net from 'node:net';

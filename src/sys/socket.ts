@@ -4,6 +4,7 @@
 // The msghdr/cmsghdr layouts are the LP64 ones (x86_64, aarch64, ppc64le, s390x): every
 // pointer and size_t is 8 bytes. Buffers are passed to libc by address (koffi.address),
 // so they must stay referenced until the call returns, which they do (locals).
+import { syscallError } from './errno';
 import { cfunc, check, koffi } from './libc';
 
 const AF_UNIX = 1;
@@ -16,6 +17,7 @@ const F_SETFD = 2;
 const FD_CLOEXEC = 1;
 const MSG_CMSG_CLOEXEC = 0x40000000;
 const MSG_NOSIGNAL = 0x4000;
+const MSG_DONTWAIT = 0x40;
 const MSG_CTRUNC = 0x8;
 
 const MSGHDR_SIZE = 56;
@@ -34,6 +36,73 @@ export function socketPair(): [number, number] {
   const sv = new Int32Array(2);
   check('socketpair', () => fn(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) as number);
   return [sv[0] ?? -1, sv[1] ?? -1];
+}
+
+const SUN_PATH_MAX = 108;
+
+/**
+ * A connected AF_UNIX stream socket to `path` (SOCK_CLOEXEC), as a plain fd a child can
+ * be handed: Node's net.connect hides the fd it makes. Throws SyscallError for socket
+ * or connect (ENOENT, ECONNREFUSED, ...); a path longer than sun_path is ENAMETOOLONG.
+ */
+export function connectUnix(path: string): number {
+  const sockFn = cfunc('int socket(int domain, int type, int protocol)');
+  const connectFn = cfunc('int connect(int fd, const void *addr, uint32_t len)');
+  const { addr, len } = sockaddrUn(path, 'connect');
+  const fd = check('socket', () => sockFn(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0) as number);
+  try {
+    // No EINTR retry: a connect interrupted by a signal completes asynchronously, and a
+    // retry would fail with EALREADY; on a local AF_UNIX socket it does not happen.
+    check('connect', () => connectFn(fd, addr, len) as number, path, false);
+  } catch (err) {
+    closeFd(fd);
+    throw err;
+  }
+  return fd;
+}
+
+function sockaddrUn(path: string, syscall: string): { addr: Buffer; len: number } {
+  const name = Buffer.from(path, 'utf8');
+  if (name.length >= SUN_PATH_MAX) throw syscallError(syscall, 36 /* ENAMETOOLONG */, path, 'file name too long');
+  // struct sockaddr_un: sa_family_t (u16, host order) then the NUL-terminated path.
+  const addr = Buffer.alloc(2 + SUN_PATH_MAX);
+  addr.writeUInt16LE(AF_UNIX, 0);
+  name.copy(addr, 2);
+  return { addr, len: 2 + name.length + 1 };
+}
+
+/**
+ * A listening AF_UNIX stream socket bound to `path` (SOCK_CLOEXEC): the receiving end of
+ * a console socket, as containerd's shim or runc's recvtty hold it. Node's net.Server
+ * cannot be used for that: its connections cannot receive fds.
+ */
+export function listenUnix(path: string, backlog = 16): number {
+  const sockFn = cfunc('int socket(int domain, int type, int protocol)');
+  const bindFn = cfunc('int bind(int fd, const void *addr, uint32_t len)');
+  const listenFn = cfunc('int listen(int fd, int backlog)');
+  const { addr, len } = sockaddrUn(path, 'bind');
+  const fd = check('socket', () => sockFn(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0) as number);
+  try {
+    check('bind', () => bindFn(fd, addr, len) as number, path);
+    check('listen', () => listenFn(fd, backlog) as number, path);
+  } catch (err) {
+    closeFd(fd);
+    throw err;
+  }
+  return fd;
+}
+
+/** accept4(2) one connection (SOCK_CLOEXEC); blocking unless `nonblocking` (EAGAIN then). */
+export function acceptUnix(fd: number, opts: { nonblocking?: boolean } = {}): number {
+  const accept4 = cfunc('int accept4(int fd, void *addr, void *len, int flags)');
+  const SOCK_NONBLOCK = 0o4000;
+  if (opts.nonblocking === true) {
+    // The listening socket itself must be non-blocking for accept4 not to wait.
+    const fcntl = cfunc('int fcntl(int fd, int cmd, ...)');
+    const fl = check('fcntl', () => fcntl(fd, 3 /* F_GETFL */, 'int', 0) as number);
+    check('fcntl', () => fcntl(fd, 4 /* F_SETFL */, 'int', fl | SOCK_NONBLOCK) as number);
+  }
+  return check('accept4', () => accept4(fd, null, null, SOCK_CLOEXEC) as number);
 }
 
 export function closeFd(fd: number): void {
@@ -99,14 +168,18 @@ export interface Received {
   fds: number[];
 }
 
-/** recvmsg(2) of up to `maxData` bytes and up to `maxFds` SCM_RIGHTS fds. Blocking. */
-export function recvFds(sock: number, maxData: number, maxFds: number): Received {
+/**
+ * recvmsg(2) of up to `maxData` bytes and up to `maxFds` SCM_RIGHTS fds. Blocking,
+ * unless `nonblocking` (MSG_DONTWAIT: EAGAIN when nothing is queued).
+ */
+export function recvFds(sock: number, maxData: number, maxFds: number, opts: { nonblocking?: boolean } = {}): Received {
   const recvmsg = cfunc('intptr_t recvmsg(int fd, void *msg, int flags)');
   const data = Buffer.alloc(Math.max(1, maxData));
   const control = Buffer.alloc(cmsgSpace(4 * Math.max(1, maxFds)));
   const iov = iovec(data);
   const msg = msghdr(iov, control);
-  const n = check('recvmsg', () => Number(recvmsg(sock, msg, MSG_CMSG_CLOEXEC) as number | bigint));
+  const flags = MSG_CMSG_CLOEXEC | (opts.nonblocking === true ? MSG_DONTWAIT : 0);
+  const n = check('recvmsg', () => Number(recvmsg(sock, msg, flags) as number | bigint));
   const fds: number[] = [];
   const controlLen = Number(msg.readBigUInt64LE(40));
   let off = 0;

@@ -233,7 +233,7 @@ test('create: a failing setup is reported by init', { skip: requires('root') }, 
   t.after(() => destroy(h));
 
   const req = baseRequest(s, ['/bin/true']);
-  req.setup.args = ['exit 7', 'setup'];
+  req.setup!.args = ['exit 7', 'setup'];
   h = await spawnInit(req, quiet);
   await h.go();
   await assert.rejects(h.ready(), { name: 'ChildError', stage: 'init', message: 'setup exited with status 7' });

@@ -10,22 +10,28 @@ import { runCommand } from './run';
 import { killCommand } from './kill';
 import { deleteCommand } from './delete';
 import { createCommand } from './create';
+import { execCommand } from './exec';
+import { eventsCommand } from './events';
+import { pauseCommand } from './pause';
+import { psCommand } from './ps';
+import { resumeCommand } from './resume';
+import { updateCommand } from './update';
 
 export const commands: readonly CommandSpec<unknown>[] = [
   checkCommand,
   createCommand,
   deleteCommand,
-  notImplemented('events', 'display container events such as OOM notifications, cpu, memory, and IO usage statistics'),
-  notImplemented('exec', 'execute new process inside the container'),
+  eventsCommand,
+  execCommand,
   notImplemented('features', 'show the enabled features'),
   killCommand,
   listCommand,
-  notImplemented('pause', 'pause suspends all processes inside the container'),
-  notImplemented('ps', 'ps displays the processes running inside a container'),
-  notImplemented('resume', 'resumes all processes that have been previously paused'),
+  pauseCommand,
+  psCommand,
+  resumeCommand,
   runCommand,
   specCommand,
   startCommand,
   stateCommand,
-  notImplemented('update', 'update container resource constraints'),
+  updateCommand,
 ];
