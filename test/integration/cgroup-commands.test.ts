@@ -6,36 +6,20 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { makeBundle, type Bundle } from '../support/bundle';
-import { makeIo, runtsIo, spawnRunts, stateOf, waitFor, type Io } from '../support/container';
-import { leftovers } from '../support/leftovers';
+import { makeIo, runtsIo, spawnRunts, stateOf, waitFor, containerEnv, assertNoLeftovers, type ContainerEnv } from '../support/container';
 import { requires } from '../support/requires';
 import { runts, tmpRoot } from '../support/runts';
 import type { Spec } from '../../src/spec/types';
 
 const skip = requires('root', 'busybox', 'cgroup-v1');
 
-interface Env {
-  root: string;
-  bundle: Bundle;
-  io: Io;
-  id: string;
-}
+type Env = ContainerEnv;
 
-let counter = 0;
 function setup(t: TestContext, args: string[], mutate?: (s: Spec) => void): Env {
-  const root = tmpRoot(t);
-  const bundle = makeBundle();
-  const io = makeIo();
-  t.after(() => {
-    bundle.remove();
-    io.remove();
-  });
-  bundle.update((s) => {
+  return containerEnv(t, 'cg', (s) => {
     s.process!.args = args;
     mutate?.(s);
   });
-  return { root: root.path, bundle, io, id: `cg-${process.pid}-${++counter}` };
 }
 
 function runDetached(e: Env): number {
@@ -46,9 +30,7 @@ function runDetached(e: Env): number {
   return st!.pid;
 }
 
-function assertClean(e: Env): void {
-  assert.deepEqual(leftovers(e.root, e.id, e.bundle.dir), []);
-}
+const assertClean = assertNoLeftovers;
 
 function stateJson(e: Env): { cgroupPaths: Record<string, string>; paused: boolean; config: { spec: Spec } } {
   return JSON.parse(fs.readFileSync(path.join(e.root, e.id, 'state.json'), 'utf8')) as ReturnType<typeof stateJson>;

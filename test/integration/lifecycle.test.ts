@@ -5,39 +5,21 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { makeBundle, type Bundle } from '../support/bundle';
-import { makeIo, nsInode, runtsIo, spawnRunts, stateOf, waitFor, type Io } from '../support/container';
-import { leftovers } from '../support/leftovers';
+import { nsInode, runtsIo, spawnRunts, stateOf, waitFor, containerEnv, assertNoLeftovers, type ContainerEnv } from '../support/container';
 import { requires } from '../support/requires';
 import { tmpRoot } from '../support/runts';
 
 const skip = requires('root', 'busybox');
 
-interface Env {
-  root: string;
-  bundle: Bundle;
-  io: Io;
-  id: string;
-}
+type Env = ContainerEnv;
 
-let counter = 0;
 function setup(t: TestContext, args: string[]): Env {
-  const root = tmpRoot(t);
-  const bundle = makeBundle();
-  const io = makeIo();
-  t.after(() => {
-    bundle.remove();
-    io.remove();
-  });
-  bundle.update((s) => {
+  return containerEnv(t, 'lc', (s) => {
     s.process!.args = args;
   });
-  return { root: root.path, bundle, io, id: `lc-${process.pid}-${++counter}` };
 }
 
-function assertClean(e: Env): void {
-  assert.deepEqual(leftovers(e.root, e.id, e.bundle.dir), []);
-}
+const assertClean = assertNoLeftovers;
 
 test('create, start, kill, delete: status at every step and namespaces seen from outside', { skip }, async (t) => {
   const e = setup(t, ['sleep', '100']);

@@ -12,35 +12,20 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CAPABILITY_NAMES } from '../../src/security/capabilities';
 import type { LinuxCapabilities, Spec } from '../../src/spec/types';
-import { makeBundle, type Bundle } from '../support/bundle';
-import { makeIo, nsInode, runtsIo, stateOf, waitFor, type Io } from '../support/container';
+import { nsInode, runtsIo, stateOf, waitFor, containerEnv, type ContainerEnv } from '../support/container';
 import { leftovers } from '../support/leftovers';
 import { requires } from '../support/requires';
 import { RUNTS_BIN, tmpRoot } from '../support/runts';
 
 const skip = requires('root', 'busybox');
 
-interface Env {
-  root: string;
-  bundle: Bundle;
-  io: Io;
-  id: string;
-}
+type Env = ContainerEnv;
 
-let counter = 0;
 function setup(t: TestContext, args: string[], mutate: (s: Spec) => void = () => undefined): Env {
-  const root = tmpRoot(t);
-  const bundle = makeBundle();
-  const io = makeIo();
-  t.after(() => {
-    bundle.remove();
-    io.remove();
-  });
-  bundle.update((s) => {
+  return containerEnv(t, 'pr', (s) => {
     s.process!.args = args;
     mutate(s);
   });
-  return { root: root.path, bundle, io, id: `pr-${process.pid}-${++counter}` };
 }
 
 function assertClean(e: Env, id = e.id, root = e.root): void {

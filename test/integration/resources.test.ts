@@ -9,43 +9,24 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseProcCgroup } from '../../src/cgroups/detect';
 import type { LinuxResources, Spec } from '../../src/spec/types';
-import { makeBundle, type Bundle } from '../support/bundle';
-import { makeIo, runtsIo, stateOf, waitFor, type Io } from '../support/container';
-import { leftovers } from '../support/leftovers';
+import { runtsIo, stateOf, waitFor, containerEnv, assertNoLeftovers, type ContainerEnv } from '../support/container';
 import { requires } from '../support/requires';
-import { tmpRoot } from '../support/runts';
 
 const skip = requires('root', 'busybox', 'cgroup-v1');
 const M = 1024 * 1024;
 const CGROUP = '/sys/fs/cgroup';
 
-interface Env {
-  root: string;
-  bundle: Bundle;
-  io: Io;
-  id: string;
-}
+type Env = ContainerEnv;
 
-let counter = 0;
 function setup(t: TestContext, args: string[], resources: LinuxResources, mutate?: (s: Spec) => void): Env {
-  const root = tmpRoot(t);
-  const bundle = makeBundle();
-  const io = makeIo();
-  t.after(() => {
-    bundle.remove();
-    io.remove();
-  });
-  bundle.update((s) => {
+  return containerEnv(t, 'rs', (s) => {
     s.process!.args = args;
     s.linux!.resources = { ...s.linux!.resources, ...resources };
     mutate?.(s);
   });
-  return { root: root.path, bundle, io, id: `res-${process.pid}-${++counter}` };
 }
 
-function assertClean(e: Env): void {
-  assert.deepEqual(leftovers(e.root, e.id, e.bundle.dir), []);
-}
+const assertClean = assertNoLeftovers;
 
 /** The container's directory in the hierarchy holding `controller` ('' for cgroup2). */
 function cgroupDir(pid: number, controller: string): string {

@@ -9,33 +9,19 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tty from 'node:tty';
 import { acceptUnix, closeFd, listenUnix, recvFds } from '../../src/sys/socket';
+import type { Spec } from '../../src/spec/types';
 import { openPty, setWindowSize, type Pty } from '../../src/sys/tty';
-import { makeBundle, type Bundle } from '../support/bundle';
-import { makeIo, runtsIo, stateOf, waitFor, type Io } from '../support/container';
+import { runtsIo, stateOf, waitFor, containerEnv, type ContainerEnv } from '../support/container';
 import { leftovers } from '../support/leftovers';
 import { requires } from '../support/requires';
-import { RUNTS_BIN, tmpRoot } from '../support/runts';
+import { RUNTS_BIN } from '../support/runts';
 
 const skip = requires('root', 'busybox');
 
-interface Env {
-  root: string;
-  bundle: Bundle;
-  io: Io;
-  id: string;
-}
+type Env = ContainerEnv;
 
-let counter = 0;
-function setup(t: TestContext, mutate: Parameters<Bundle['update']>[0]): Env {
-  const root = tmpRoot(t);
-  const bundle = makeBundle();
-  const io = makeIo();
-  t.after(() => {
-    bundle.remove();
-    io.remove();
-  });
-  bundle.update(mutate);
-  return { root: root.path, bundle, io, id: `tty-${process.pid}-${++counter}` };
+function setup(t: TestContext, mutate: (s: Spec) => void): Env {
+  return containerEnv(t, 'tty', mutate);
 }
 
 /** What containerd's shim or runc's recvtty do: listen, accept, take the one fd. */

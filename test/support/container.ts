@@ -5,7 +5,12 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { RUNTS_BIN } from './runts';
+import assert from 'node:assert/strict';
+import type { TestContext } from 'node:test';
+import type { Spec } from '../../src/spec/types';
+import { makeBundle, type Bundle } from './bundle';
+import { leftovers } from './leftovers';
+import { RUNTS_BIN, tmpRoot } from './runts';
 
 export interface FileRun {
   status: number;
@@ -85,4 +90,38 @@ export function stateOf(root: string, id: string): { status: string; pid: number
 
 export function nsInode(pid: number | 'self', name: string): string {
   return fs.readlinkSync(`/proc/${pid}/ns/${name}`);
+}
+
+/** One test container's world: its own --root, a busybox bundle, files for stdio, a unique id. */
+export interface ContainerEnv {
+  root: string;
+  bundle: Bundle;
+  io: Io;
+  id: string;
+}
+
+const envCounters = new Map<string, number>();
+
+/**
+ * A fresh environment whose root, bundle and stdio files are removed when the test ends
+ * (even when it fails; tmpRoot deletes any container left under the root first).
+ * `mutate` edits the bundle's config.json.
+ */
+export function containerEnv(t: TestContext, prefix: string, mutate?: (s: Spec) => void): ContainerEnv {
+  const root = tmpRoot(t);
+  const bundle = makeBundle();
+  const io = makeIo();
+  t.after(() => {
+    bundle.remove();
+    io.remove();
+  });
+  if (mutate !== undefined) bundle.update(mutate);
+  const n = (envCounters.get(prefix) ?? 0) + 1;
+  envCounters.set(prefix, n);
+  return { root: root.path, bundle, io, id: `${prefix}-${process.pid}-${n}` };
+}
+
+/** Nothing of the container is left: state dir, cgroups, mounts, processes. */
+export function assertNoLeftovers(e: ContainerEnv): void {
+  assert.deepEqual(leftovers(e.root, e.id, e.bundle.dir), []);
 }
