@@ -3,12 +3,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SPEC_VERSION } from '../spec/types';
 
-interface BuildInfo {
+export interface BuildInfo {
   version: string;
   commit: string;
 }
 
-function buildInfo(): BuildInfo {
+export function buildInfo(): BuildInfo {
   // dist/build-info.json is written by `make`; a plain tsc build falls back to package.json.
   const distDir = path.resolve(__dirname, '..', '..');
   try {

@@ -1,6 +1,5 @@
 // Owns: the list of commands, one line each, sorted. Runs in: cli.
 import type { CommandSpec } from '../command';
-import { notImplemented } from './not-implemented';
 import { checkCommand } from './check';
 import { specCommand } from './spec';
 import { stateCommand } from './state';
@@ -12,6 +11,7 @@ import { deleteCommand } from './delete';
 import { createCommand } from './create';
 import { execCommand } from './exec';
 import { eventsCommand } from './events';
+import { featuresCommand } from './features';
 import { pauseCommand } from './pause';
 import { psCommand } from './ps';
 import { resumeCommand } from './resume';
@@ -23,7 +23,7 @@ export const commands: readonly CommandSpec<unknown>[] = [
   deleteCommand,
   eventsCommand,
   execCommand,
-  notImplemented('features', 'show the enabled features'),
+  featuresCommand,
   killCommand,
   listCommand,
   pauseCommand,
