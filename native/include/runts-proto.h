@@ -33,7 +33,8 @@
  *   |<== its own socket ==> setup (fd 3): mounts, pivot_root    <-- fork+exec, wait
  *   |                       (--no-pivot: MS_MOVE + chroot)  (3)  follow it to the new root
  *   |                                              keyring, rlimits, umask, cwd, HOME,
- *   |                                              stdio owner, caps, uid/gid, no_new_privs
+ *   |                                              stdio owner, caps, uid/gid, no_new_privs,
+ *   |                                              seccomp (5)
  *   |<--SYNC_READY---------------------------------------------------------------|
  *   |                        <-- one byte on a private socket ------------------|
  *   |                        create: exit(0)      close fds, open exec fifo
@@ -61,6 +62,10 @@
  *   |                        exec --detach: exit(0) once told, as in create
  *   |                        exec: waitpid, exit  close fds, execve
  *   |                        with its status
+ *
+ *  (5) ATTR_SECCOMP: without no_new_privs the filter is loaded before the uid change
+ *      and capability drop (it needs CAP_SYS_ADMIN then), else after the PATH lookup,
+ *      just before SYNC_READY (runc standard_init_linux.go, setns_init_linux.go).
  *
  *  (4) with ATTR_CONSOLE_SOCKET_FD, in both modes (init: after setup, so that /dev/ptmx
  *      is the container's): open /dev/ptmx, send the master on that socket in runc's
@@ -153,6 +158,9 @@
 #define ATTR_NO_PIVOT 26            /* u32 0 | 1: setup moves the rootfs onto "/" (MS_MOVE) and
                                        chroots instead of pivot_root; init follows it there */
 #define ATTR_CONSOLE_SIZE 27        /* { u32 height; u32 width }: initial window size of the pty */
+#define ATTR_SECCOMP 28             /* { u32 SECCOMP_FILTER_FLAG_*; struct sock_filter[] (8 bytes each,
+                                       1..4096) }: compiled by the CLI, loaded by seccomp(2) as late as
+                                       possible — before the uid/capability change without no_new_privs */
 /* Records nested in ATTR_START_HOOK. */
 #define ATTR_HOOK_PATH 32           /* string; required */
 #define ATTR_HOOK_ARG 33            /* list of string: argv, argv[0] included */

@@ -51,6 +51,7 @@ static const char *attr_name(uint32_t id)
 	case ATTR_PROCESS_HOME_ENV: return "ATTR_PROCESS_HOME_ENV";
 	case ATTR_NO_PIVOT: return "ATTR_NO_PIVOT";
 	case ATTR_CONSOLE_SIZE: return "ATTR_CONSOLE_SIZE";
+	case ATTR_SECCOMP: return "ATTR_SECCOMP";
 	case ATTR_HOOK_PATH: return "ATTR_HOOK_PATH";
 	case ATTR_HOOK_ARG: return "ATTR_HOOK_ARG";
 	case ATTR_HOOK_ENV: return "ATTR_HOOK_ENV";
@@ -357,6 +358,20 @@ static void top_record(struct cursor *c, char *p, uint32_t len, void *ctx)
 		memcpy(&cfg->console_height, p, 4);
 		memcpy(&cfg->console_width, p + 4, 4);
 		break;
+	case ATTR_SECCOMP: {
+		/* 8 bytes per struct sock_filter; the kernel takes at most BPF_MAXINSNS (4096).
+		 * Copied out because records are not aligned. */
+		once(c, &tc->seen);
+		if (len < 4 + 8 || (len - 4) % 8 != 0 || (len - 4) / 8 > 4096)
+			bad(c, "length %u, want 4 + 8 * (1..4096)", len);
+		memcpy(&cfg->seccomp_flags, p, 4);
+		cfg->seccomp_len = (uint16_t)((len - 4) / 8);
+		cfg->seccomp_filter = malloc(len - 4);
+		if (cfg->seccomp_filter == NULL)
+			bail("allocate the seccomp filter");
+		memcpy(cfg->seccomp_filter, p + 4, len - 4);
+		break;
+	}
 	default:
 		bad(c, "not supported by this runts-init");
 	}

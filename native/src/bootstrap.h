@@ -69,6 +69,9 @@ struct runts_config {
 	int console_fd; /* -1: no terminal */
 	bool has_console_size;
 	uint32_t console_height, console_width;
+	uint32_t seccomp_flags;
+	void *seccomp_filter; /* struct sock_filter[seccomp_len], aligned copy; NULL: none */
+	uint16_t seccomp_len;
 };
 
 /* Join mode (exec): the process enters an existing container instead of making one. */

@@ -29,6 +29,7 @@
 
 #include "runts-proto.h"
 #include "log.h"
+#include "seccomp.h"
 #include "stages.h"
 #include "sync.h"
 
@@ -521,6 +522,7 @@ static void arm_parent_death(int ready_fd)
  * inside the container's filesystem; returns the path to execve. */
 static char *finalize_process(struct runts_config *cfg)
 {
+	char *exe;
 	int cwd_done;
 
 	fill_home(cfg);
@@ -529,6 +531,10 @@ static char *finalize_process(struct runts_config *cfg)
 	if (cfg->has_umask)
 		umask((mode_t)cfg->umask);
 	cwd_done = chdir_cwd(cfg, 0) == 0;
+	/* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it while we
+	 * still have it, before the uid change and the capability drop (runc's order). */
+	if (!cfg->no_new_privs)
+		load_seccomp(cfg);
 	if (cfg->has_caps)
 		drop_bounding(cfg);
 	give_stdio_to_user(cfg);
@@ -543,7 +549,12 @@ static char *finalize_process(struct runts_config *cfg)
 		bail("set no_new_privs");
 	/* As the container user, after chdir: relative PATH entries and permissions are
 	 * those the process will have (runc looks up after finalizeNamespace too). */
-	return look_path(cfg);
+	exe = look_path(cfg);
+	/* With no_new_privs, as late as we can and still report an error: the fewer
+	 * syscalls init makes under the filter, the fewer a profile has to allow. */
+	if (cfg->no_new_privs)
+		load_seccomp(cfg);
+	return exe;
 }
 
 /* Tell the CLI (and in the detached modes [0:PARENT]) that only execve is left. */

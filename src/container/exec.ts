@@ -14,7 +14,7 @@ import { toCapMasks } from '../security/capabilities';
 import { rlimitNumber } from '../security/rlimits';
 import type { ContainerConfig } from '../spec/normalize';
 import type { LinuxCapabilities, LinuxNamespaceType, Process } from '../spec/types';
-import { DEFAULT_UMASK, sessionKeyringName, toProcessEnv } from './init-request';
+import { DEFAULT_UMASK, sessionKeyringName, toProcessEnv, toSeccompProgram } from './init-request';
 import { isAlive } from './liveness';
 import { PROC_NS_NAME } from './namespaces';
 import { writePidFile } from './pid-file';
@@ -196,7 +196,9 @@ export function buildExecRequest(
   } catch (err) {
     throw new RuntimeError('unable to start container process', { cause: err });
   }
+  const seccomp = toSeccompProgram(config);
   return {
+    ...(seccomp !== undefined ? { seccomp } : {}),
     mode: o.mode,
     cloneFlags: 0,
     join: o.join,

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { ConfigError } from '../errors';
 import { logConfig, warn } from '../log';
 import { toIdMapText } from '../process/idmap';
+import type { SeccompProgram } from '../process/bootstrap';
 import type { InitRequest } from '../process/spawn-native';
 import { toCapMasks } from '../security/capabilities';
 import { rlimitNumber } from '../security/rlimits';
@@ -79,6 +80,18 @@ export function toProcessEnv(env: readonly string[]): ProcessEnv {
   return out[home] === 'HOME=' ? { env: out, homeEnvIndex: home } : { env: out };
 }
 
+/**
+ * linux.seccomp compiled for native to load, or undefined without one. Used by create
+ * and exec alike: runc's exec applies the container's profile too. libseccomp is
+ * loaded only here, so containers without a profile never pay for it.
+ */
+export function toSeccompProgram(config: ContainerConfig): SeccompProgram | undefined {
+  const sc = config.spec.linux?.seccomp;
+  if (sc === undefined) return undefined;
+  const { compileSeccomp } = require('../security/seccomp') as typeof import('../security/seccomp');
+  return compileSeccomp(sc);
+}
+
 export function buildInitRequest(config: ContainerConfig, o: InitRequestOptions): InitRequest {
   const spec = config.spec;
   const proc = spec.process!;
@@ -145,6 +158,8 @@ export function buildInitRequest(config: ContainerConfig, o: InitRequestOptions)
       setgroups: 'allow',
     };
   }
+  const seccomp = toSeccompProgram(config);
+  if (seccomp !== undefined) req.seccomp = seccomp;
   if (linux.timeOffsets !== undefined && config.namespaces.created.includes('time')) {
     req.timeOffsets = Object.entries(linux.timeOffsets)
       .map(([clock, o2]) => `${clock} ${o2.secs ?? 0} ${o2.nanosecs ?? 0}`)

@@ -34,6 +34,7 @@ import {
   ATTR_PROCESS_RLIMIT,
   ATTR_PROCESS_UID,
   ATTR_PROCESS_UMASK,
+  ATTR_SECCOMP,
   ATTR_SETUP_ARG,
   ATTR_SETUP_ENV,
   ATTR_SETUP_FD,
@@ -152,7 +153,18 @@ export interface InitRequest {
   startContainerHooks?: StartHook[];
   /** stdin of startContainer hooks */
   stateJson?: string;
+  /** linux.seccomp compiled by src/security/seccomp.ts; native only loads it */
+  seccomp?: SeccompProgram;
 }
+
+/** A compiled seccomp filter: SECCOMP_FILTER_FLAG_* and struct sock_filter[] bytes. */
+export interface SeccompProgram {
+  flags: number;
+  filter: Buffer;
+}
+
+/** The kernel's limit on one filter's length (BPF_MAXINSNS). */
+const BPF_MAXINSNS = 4096;
 
 /** The fd numbers the native process will find its fds at (spawn-native's layout). */
 export interface NativeFds {
@@ -306,6 +318,13 @@ export function encodeBootstrap(req: InitRequest, fds: NativeFds): Buffer {
   if (req.noPivot === true) w.u32(ATTR_NO_PIVOT, 'noPivot', 1);
   (req.startContainerHooks ?? []).forEach((h, i) => w.raw(ATTR_START_HOOK, encodeHook(h, i)));
   if (req.stateJson !== undefined) w.str(ATTR_STATE_JSON, 'stateJson', req.stateJson);
+  if (req.seccomp !== undefined) {
+    const n = req.seccomp.filter.length / 8;
+    if (!Number.isInteger(n) || n < 1 || n > BPF_MAXINSNS) {
+      throw bootstrapError(`seccomp filter of ${req.seccomp.filter.length} bytes is not 1 to ${BPF_MAXINSNS} instructions`);
+    }
+    w.raw(ATTR_SECCOMP, Buffer.concat([u32('seccomp.flags', req.seccomp.flags), req.seccomp.filter]));
+  }
 
   if (w.length > RUNTS_BOOTSTRAP_MAX) {
     throw bootstrapError(`${w.length} bytes exceed the limit of ${RUNTS_BOOTSTRAP_MAX}`);

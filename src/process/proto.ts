@@ -60,6 +60,7 @@ export const ATTR_STATE_JSON = 24;
 export const ATTR_PROCESS_HOME_ENV = 25;
 export const ATTR_NO_PIVOT = 26;
 export const ATTR_CONSOLE_SIZE = 27;
+export const ATTR_SECCOMP = 28;
 export const ATTR_HOOK_PATH = 32;
 export const ATTR_HOOK_ARG = 33;
 export const ATTR_HOOK_ENV = 34;

@@ -593,6 +593,48 @@ function seccompNotifyHasListener({ spec }: RuleContext): Finding[] {
   return [error('seccomp-listener', '/linux/seccomp/listenerPath', 'seccomp has SCMP_ACT_NOTIFY actions but no listener path', 'a unix socket path', 'none')];
 }
 
+/**
+ * seccomp(2) compares at most six arguments (index 0-5; libseccomp refuses more).
+ * valueTwo only means something to SCMP_CMP_MASKED_EQ (it is the value the masked
+ * argument must equal); runc ignores it elsewhere, so that is a warning, not an error.
+ */
+function seccompArgsValid({ spec }: RuleContext): Finding[] {
+  return items(at(spec, 'linux', 'seccomp', 'syscalls')).flatMap((s, i) =>
+    items(at(s, 'args')).flatMap((a, j) => {
+      const out: Finding[] = [];
+      const index = num(at(a, 'index'));
+      if (index !== undefined && index > 5) {
+        out.push(error('seccomp-arg-index', pointer('linux', 'seccomp', 'syscalls', i, 'args', j, 'index'), 'seccomp argument index out of range', '0 to 5', show(index)));
+      }
+      const two = num(at(a, 'valueTwo'));
+      const op = str(at(a, 'op'));
+      if (two !== undefined && two !== 0 && op !== undefined && op !== 'SCMP_CMP_MASKED_EQ') {
+        out.push(warning('seccomp-value-two', pointer('linux', 'seccomp', 'syscalls', i, 'args', j, 'valueTwo'), 'valueTwo is only used with SCMP_CMP_MASKED_EQ and is ignored here', 'op SCMP_CMP_MASKED_EQ', show(op)));
+      }
+      return out;
+    }),
+  );
+}
+
+/**
+ * What the spec allows but runts cannot do yet: a seccomp notify listener and its flag.
+ * Warnings, since the config itself is valid; create refuses them (src/security/seccomp.ts).
+ */
+function seccompSupported({ spec }: RuleContext): Finding[] {
+  const sc = at(spec, 'linux', 'seccomp');
+  if (!isObj(sc)) return [];
+  const out: Finding[] = [];
+  if ((str(sc['listenerPath']) ?? '') !== '') {
+    out.push(warning('seccomp-unsupported', '/linux/seccomp/listenerPath', 'seccomp listenerPath (SCMP_ACT_NOTIFY) is not supported yet', 'no listenerPath', show(sc['listenerPath'])));
+  }
+  items(sc['flags']).forEach((f, i) => {
+    if (f === 'SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV') {
+      out.push(warning('seccomp-unsupported', pointer('linux', 'seccomp', 'flags', i), 'seccomp flag SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV is not supported yet', 'SECCOMP_FILTER_FLAG_TSYNC, SECCOMP_FILTER_FLAG_LOG or SECCOMP_FILTER_FLAG_SPEC_ALLOW', show(f)));
+    }
+  });
+  return out;
+}
+
 function devicesValid({ spec }: RuleContext): Finding[] {
   return items(at(spec, 'linux', 'devices')).flatMap((d, i) => {
     const out: Finding[] = [];
@@ -659,6 +701,8 @@ export const RULES: ReadonlyArray<readonly [name: string, rule: Rule]> = [
   ['seccompNamesKnown', seccompNamesKnown],
   ['seccompErrnoRetWithErrnoAction', seccompErrnoRetWithErrnoAction],
   ['seccompNotifyHasListener', seccompNotifyHasListener],
+  ['seccompArgsValid', seccompArgsValid],
+  ['seccompSupported', seccompSupported],
 ];
 
 /**
