@@ -12,6 +12,16 @@ import { readState, type ContainerState } from './state-store';
 import { assertCanStart, currentStatus } from './status';
 import type { ContainerConfig } from '../spec/normalize';
 
+/** One non-blocking read: 1 when the init's byte is there, 0 otherwise. */
+function readByte(fd: number, buf: Buffer): number {
+  try {
+    return fs.readSync(fd, buf, 0, 1, null);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+    return 0;
+  }
+}
+
 /**
  * Open the fifo's read side without blocking (the init may have died, and a blocking
  * open would then wait forever), then read the one byte the init writes once its
@@ -22,14 +32,12 @@ async function releaseInit(root: string, state: ContainerState): Promise<void> {
   try {
     const buf = Buffer.alloc(1);
     for (let delay = 1; ; delay = Math.min(delay * 2, 10)) {
-      let n = 0;
-      try {
-        n = fs.readSync(fd, buf, 0, 1, null);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
-      }
+      const n = readByte(fd, buf);
       if (n === 1) return;
       if (!isAlive(state.pid, state.initStartTime)) {
+        // A fast process can take the byte's whole life — write, execve, exit —
+        // between the read above and this check: the byte is then still in the fifo.
+        if (readByte(fd, buf) === 1) return;
         throw new StateError('cannot start a container that has stopped');
       }
       await new Promise((r) => setTimeout(r, delay));
