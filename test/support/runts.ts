@@ -93,6 +93,11 @@ export function tmpRoot(t?: { after(fn: () => void): void }): TmpRoot {
         } catch {
           // best effort: the dir is removed below either way
         }
+        // A differential test may have put a runc container under this root: runts
+        // cannot read runc's state, and removing the dir first would orphan its cgroups.
+        if (fs.existsSync(path.join(dir, id))) {
+          spawnSync('runc', ['--root', dir, 'delete', '--force', id], { stdio: 'ignore', timeout: 10_000 });
+        }
       }
       fs.rmSync(dir, { recursive: true, force: true });
     },
