@@ -299,6 +299,16 @@ async function execProcess(o: ExecOptions): Promise<number> {
   let consoleChannel: ConsoleChannel | undefined;
   let handle: InitHandle | undefined;
   let master: number | undefined;
+  // The process runs its first instructions before this process has handled SYNC_READY:
+  // a signal sent to us in between must reach it, not kill us with the default action.
+  const early: NodeJS.Signals[] = [];
+  const holdSignal = (sig: NodeJS.Signals): void => {
+    early.push(sig);
+  };
+  if (!o.detach) for (const sig of FORWARDED) process.on(sig, holdSignal);
+  const releaseHeld = (): void => {
+    for (const sig of FORWARDED) process.off(sig, holdSignal);
+  };
   try {
     if (terminal) {
       consoleChannel = openConsoleChannel(o.consoleSocket);
@@ -334,6 +344,7 @@ async function execProcess(o: ExecOptions): Promise<number> {
     if (terminal && o.consoleSocket === undefined) master = consoleChannel!.receive();
     if (o.pidFile !== undefined) writePidFile(o.pidFile, pid);
   } catch (err) {
+    releaseHeld();
     handle?.kill();
     handle?.close();
     await handle?.exited.catch(() => undefined);
@@ -350,10 +361,15 @@ async function execProcess(o: ExecOptions): Promise<number> {
     await h.exited.catch(() => undefined);
     return 0;
   }
-  return foreground(h, master);
+  return foreground(h, master, early, releaseHeld);
 }
 
-async function foreground(h: InitHandle, master: number | undefined): Promise<number> {
+async function foreground(
+  h: InitHandle,
+  master: number | undefined,
+  held: readonly NodeJS.Signals[],
+  releaseHeld: () => void,
+): Promise<number> {
   const forward = (sig: NodeJS.Signals): void => {
     // With a terminal of ours, a window change is a resize of the pty (terminal.ts),
     // which the kernel turns into SIGWINCH for the process group using it.
@@ -365,6 +381,8 @@ async function foreground(h: InitHandle, master: number | undefined): Promise<nu
     }
   };
   for (const sig of FORWARDED) process.on(sig, forward);
+  releaseHeld();
+  for (const sig of held) forward(sig);
   let relay: TerminalRelay | undefined;
   try {
     if (master !== undefined) relay = relayTerminal(master);
