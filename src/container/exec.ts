@@ -14,6 +14,7 @@ import { toCapMasks } from '../security/capabilities';
 import { rlimitNumber } from '../security/rlimits';
 import type { ContainerConfig } from '../spec/normalize';
 import type { LinuxCapabilities, LinuxNamespaceType, Process } from '../spec/types';
+import { MSG_CWD_UNDER_PROC, cwdUnderProc } from '../spec/validate';
 import { DEFAULT_UMASK, sessionKeyringName, toProcessEnv, toSeccompProgram } from './init-request';
 import { isAlive } from './liveness';
 import { PROC_NS_NAME } from './namespaces';
@@ -62,6 +63,9 @@ const FORWARDED: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SI
 export function validateProcess(p: Process): void {
   if (typeof p.cwd !== 'string' || p.cwd === '') throw new UsageError('Cwd property must not be empty');
   if (!p.cwd.startsWith('/')) throw new UsageError('Cwd must be an absolute path');
+  // Not runc 1.1.5's check: CVE-2024-21626 is exploited through a cwd such as
+  // /proc/self/fd/N, refused here like at create (src/spec/validate.ts).
+  if (cwdUnderProc(p.cwd)) throw new UsageError(`${MSG_CWD_UNDER_PROC} (found ${JSON.stringify(p.cwd)})`);
   if (!Array.isArray(p.args) || p.args.length === 0) throw new UsageError('args must not be empty');
   if (p.selinuxLabel !== undefined && p.selinuxLabel !== '') {
     throw new UsageError('selinux label is specified in config, but selinux is disabled or not supported');

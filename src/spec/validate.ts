@@ -178,6 +178,26 @@ function processCwdAbsolute({ spec }: RuleContext): Finding[] {
 }
 
 /**
+ * True when `cwd`, cleaned lexically, is /proc or below it. Such a cwd is how CVE-2024-21626
+ * is exploited (`/proc/self/fd/N` of a host fd leaked into the init, `/proc/self/cwd/..`),
+ * and no real workload needs to start inside /proc. Lexical only: a symlink in the rootfs
+ * that points into /proc is resolved inside the container, where the init holds no host fd.
+ */
+export function cwdUnderProc(cwd: string): boolean {
+  const clean = path.posix.normalize(`/${cwd}`);
+  return clean === '/proc' || clean.startsWith('/proc/');
+}
+
+/** The message both create (this rule) and exec (--cwd, --process) refuse such a cwd with. */
+export const MSG_CWD_UNDER_PROC = 'cwd must not be under /proc';
+
+function processCwdNotProc({ spec }: RuleContext): Finding[] {
+  const cwd = str(at(spec, 'process', 'cwd'));
+  if (cwd === undefined || !path.posix.isAbsolute(cwd) || !cwdUnderProc(cwd)) return [];
+  return [error('process-cwd-proc', '/process/cwd', MSG_CWD_UNDER_PROC, 'a directory of the container outside /proc', show(cwd))];
+}
+
+/**
  * Relative destinations are a warning, not an error: runc 1.1 accepts them (as relative
  * to /) and says they are deprecated, and configs in the wild still carry them.
  */
@@ -681,6 +701,7 @@ export const RULES: ReadonlyArray<readonly [name: string, rule: Rule]> = [
   ['rootfsIsDirectory', rootfsIsDirectory],
   ['processArgsPresent', processArgsPresent],
   ['processCwdAbsolute', processCwdAbsolute],
+  ['processCwdNotProc', processCwdNotProc],
   ['capabilitiesKnown', capabilitiesKnown],
   ['rlimitsValid', rlimitsValid],
   ['hostnameNeedsUts', hostnameNeedsUts],
