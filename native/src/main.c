@@ -66,6 +66,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "runts-init: must be started by runts (usage: runts-init init|join <sync-fd> <log-fd>)\n");
 		return 1;
 	}
+	ensure_sealed_copy(argv);
 	join = strcmp(argv[1], "join") == 0;
 	runts_sync_fd = parse_fd(argv[2], 0);
 	runts_log_fd = parse_fd(argv[3], 1);

@@ -8,6 +8,8 @@
 
 /* Rewrite the process title (argv area and PR_SET_NAME) to runts:[n:STAGE]. */
 void set_title(const char *title);
+/* cloned.c: re-exec from a sealed memfd copy unless already running from one. */
+void ensure_sealed_copy(char **argv);
 
 /* nsenter.c */
 _Noreturn void stage_parent(struct runts_config *cfg);

@@ -75,6 +75,11 @@ async function stop(e: ContainerEnv): Promise<void> {
   assert.equal(runtsIo(e.io, e.root, ['delete', e.id]).status, 0);
 }
 
+function stateOfPid(e: ContainerEnv): number {
+  const r = runtsIo(e.io, e.root, ['state', e.id]);
+  return (JSON.parse(r.stdout) as { pid: number }).pid;
+}
+
 function sha256(file: string): string {
   return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
@@ -185,6 +190,33 @@ test('/proc/1/exe (runts-init) is not writable from an exec into a created conta
   assert.notEqual(r.status, 0, 'writing /proc/1/exe succeeded');
   assert.match(r.stderr, /Text file busy|Permission denied|can't create/i);
   assert.equal(sha256(INIT_BIN), before, 'dist/native/runts-init changed');
+  assert.equal(runtsIo(e.io, e.root, ['delete', '--force', e.id]).status, 0);
+  assertNoLeftovers(e);
+});
+
+test('CVE-2019-5736: an fd on /proc/1/exe kept across start cannot overwrite the host runts-init', { skip }, async (t) => {
+  const e = env(t);
+  const before = sha256(INIT_BIN);
+  const backup = fs.readFileSync(INIT_BIN);
+  t.after(() => {
+    if (sha256(INIT_BIN) !== before) {
+      fs.rmSync(INIT_BIN);
+      fs.writeFileSync(INIT_BIN, backup, { mode: 0o755 });
+    }
+  });
+  assert.equal(runtsIo(e.io, e.root, ['create', '--bundle', e.bundle.dir, e.id]).status, 0);
+  const pid = stateOfPid(e);
+  // The init runs from a sealed memfd copy, never from the host file.
+  assert.match(fs.readlinkSync(`/proc/${pid}/exe`), /^\/memfd:runts-init/);
+  // The attack: hold /proc/1/exe open while the init is runts-init, and keep writing
+  // through the fd once start has exec'd the container's process (the file is then no
+  // longer busy).
+  const attack = 'exec 3</proc/1/exe; i=0; while [ $i -lt 40 ]; do echo PWNED >> /proc/self/fd/3 && echo WROTE; i=$((i+1)); sleep 0.05; done';
+  assert.equal(runtsIo(e.io, e.root, ['exec', '-d', e.id, 'sh', '-c', attack]).status, 0);
+  assert.equal(runtsIo(e.io, e.root, ['start', e.id]).status, 0);
+  await new Promise((r) => setTimeout(r, 2500));
+  assert.equal(sha256(INIT_BIN), before, 'dist/native/runts-init changed');
+  assert.doesNotMatch(e.io.read().stdout, /WROTE/);
   assert.equal(runtsIo(e.io, e.root, ['delete', '--force', e.id]).status, 0);
   assertNoLeftovers(e);
 });
