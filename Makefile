@@ -5,7 +5,7 @@ CC ?= gcc
 CFLAGS ?= -O2 -g
 NATIVE_CFLAGS := $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Inative/include
 VERSION := $(shell $(NODE) -p "require('./package.json').version")
-COMMIT := $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+COMMIT := $(shell git rev-parse --verify -q HEAD 2>/dev/null || echo unknown)
 PREFIX ?= /usr/local
 
 NATIVE_SRCS := $(wildcard native/src/*.c)
@@ -39,9 +39,12 @@ validators: dist/validators/config.js
 dist/validators/config.js: schemas/config.schema.json scripts/build-validators.js node_modules/.package-lock.json
 	$(NODE) scripts/build-validators.js schemas/config.schema.json $@
 
-dist/build-info.json: package.json
+# Rewritten only when the version or the commit changed, so --version never shows a stale commit.
+dist/build-info.json: FORCE
 	@mkdir -p dist
-	@printf '{"version":"%s","commit":"%s"}\n' '$(VERSION)' '$(COMMIT)' > $@
+	@printf '{"version":"%s","commit":"%s"}\n' '$(VERSION)' '$(COMMIT)' > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+FORCE:
 
 # An example bundle from Debian's busybox-static, for the README's first command.
 example: $(EXAMPLE)/config.json
