@@ -12,7 +12,9 @@ import { validateProcess } from '../../src/container/exec';
 import type { Spec } from '../../src/spec/types';
 import { cwdUnderProc } from '../../src/spec/validate';
 import { assertNoLeftovers, containerEnv, runtsIo, stateOf, waitFor, type ContainerEnv } from '../support/container';
+import { leftovers } from '../support/leftovers';
 import { requires } from '../support/requires';
+import { runts } from '../support/runts';
 
 const skip = requires('root', 'busybox');
 
@@ -265,4 +267,23 @@ test('exec refuses --cwd under /proc, and the same cwd from --process', { skip }
   assert.match(r.stderr, /\/proc/);
   await stop(e);
   assertNoLeftovers(e);
+});
+
+test('the state dir and its files are not readable by other users', { skip }, (t) => {
+  const e = env(t);
+  // A --root that does not exist yet: runts makes it, private, whatever the umask.
+  const root = path.join(e.root, 'fresh-root');
+  t.after(() => runts(['delete', '--force', e.id], { root }));
+  const old = process.umask(0o022);
+  try {
+    assert.equal(runtsIo(e.io, root, ['create', '--bundle', e.bundle.dir, e.id]).status, 0);
+  } finally {
+    process.umask(old);
+  }
+  const dir = path.join(root, e.id);
+  assert.equal(fs.statSync(root).mode & 0o777, 0o700);
+  assert.equal(fs.statSync(dir).mode & 0o777, 0o700);
+  assert.equal(fs.statSync(path.join(dir, 'state.json')).mode & 0o077, 0, 'state.json is private');
+  assert.equal(runtsIo(e.io, root, ['delete', '--force', e.id]).status, 0);
+  assert.deepEqual(leftovers(root, e.id, e.bundle.dir), []);
 });
