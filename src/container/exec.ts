@@ -18,6 +18,7 @@ import { MSG_CWD_UNDER_PROC, cwdUnderProc } from '../spec/validate';
 import { DEFAULT_UMASK, sessionKeyringName, toProcessEnv, toSeccompProgram } from './init-request';
 import { isAlive } from './liveness';
 import { PROC_NS_NAME } from './namespaces';
+import { forwardSignals, type SignalForwarder } from '../process/forward-signals';
 import { writePidFile } from './pid-file';
 import { readState, type ContainerState } from './state-store';
 import { currentStatus } from './status';
@@ -55,9 +56,6 @@ export interface ExecOptions {
 /** runc's message for a paused container, and its hint. */
 export const MSG_EXEC_PAUSED = 'cannot exec in a paused container (use --ignore-paused to override)';
 export const MSG_EXEC_STOPPED = 'cannot exec in a stopped container';
-
-/** What runc's signal handler forwards to the process (everything a person sends). */
-const FORWARDED: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
 
 /** runc validateProcessSpec, with its wording. */
 export function validateProcess(p: Process): void {
@@ -303,16 +301,8 @@ async function execProcess(o: ExecOptions): Promise<number> {
   let consoleChannel: ConsoleChannel | undefined;
   let handle: InitHandle | undefined;
   let master: number | undefined;
-  // The process runs its first instructions before this process has handled SYNC_READY:
-  // a signal sent to us in between must reach it, not kill us with the default action.
-  const early: NodeJS.Signals[] = [];
-  const holdSignal = (sig: NodeJS.Signals): void => {
-    early.push(sig);
-  };
-  if (!o.detach) for (const sig of FORWARDED) process.on(sig, holdSignal);
-  const releaseHeld = (): void => {
-    for (const sig of FORWARDED) process.off(sig, holdSignal);
-  };
+  // Installed before the process exists: see forward-signals.ts.
+  const signals = o.detach ? undefined : forwardSignals();
   try {
     if (terminal) {
       consoleChannel = openConsoleChannel(o.consoleSocket);
@@ -348,7 +338,7 @@ async function execProcess(o: ExecOptions): Promise<number> {
     if (terminal && o.consoleSocket === undefined) master = consoleChannel!.receive();
     if (o.pidFile !== undefined) writePidFile(o.pidFile, pid);
   } catch (err) {
-    releaseHeld();
+    signals?.stop();
     handle?.kill();
     handle?.close();
     await handle?.exited.catch(() => undefined);
@@ -365,35 +355,18 @@ async function execProcess(o: ExecOptions): Promise<number> {
     await h.exited.catch(() => undefined);
     return 0;
   }
-  return foreground(h, master, early, releaseHeld);
+  return foreground(h, master, signals!);
 }
 
-async function foreground(
-  h: InitHandle,
-  master: number | undefined,
-  held: readonly NodeJS.Signals[],
-  releaseHeld: () => void,
-): Promise<number> {
-  const forward = (sig: NodeJS.Signals): void => {
-    // With a terminal of ours, a window change is a resize of the pty (terminal.ts),
-    // which the kernel turns into SIGWINCH for the process group using it.
-    if (sig === 'SIGWINCH' && master !== undefined) return;
-    try {
-      process.kill(h.initPid, sig);
-    } catch {
-      // gone already: its exit status is on its way
-    }
-  };
-  for (const sig of FORWARDED) process.on(sig, forward);
-  releaseHeld();
-  for (const sig of held) forward(sig);
+async function foreground(h: InitHandle, master: number | undefined, signals: SignalForwarder): Promise<number> {
+  signals.target(h.initPid, { ownTerminal: master !== undefined });
   let relay: TerminalRelay | undefined;
   try {
     if (master !== undefined) relay = relayTerminal(master);
     return await h.exited;
   } finally {
     await relay?.finish();
-    for (const sig of FORWARDED) process.off(sig, forward);
+    signals.stop();
     h.close();
   }
 }

@@ -4,10 +4,8 @@ import type { RunCliOptions } from '../cli/commands/run';
 import { createContainer } from './create';
 import { deleteContainer } from './delete';
 import { startContainer } from './start';
+import { forwardSignals } from '../process/forward-signals';
 import { relayTerminal } from '../process/terminal';
-
-/** What runc's signal handler forwards to the container's init (signals.go). */
-const FORWARDED: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
 
 export async function runContainer(o: RunCliOptions): Promise<number> {
   if (o.detach) {
@@ -21,18 +19,16 @@ export async function runContainer(o: RunCliOptions): Promise<number> {
     return 0;
   }
 
-  const { state, init, console: master } = await createContainer({ ...o, mode: 'run' });
-  const forward = (sig: NodeJS.Signals): void => {
-    // With a terminal of ours, a window change is a resize of the pty (relayTerminal),
-    // which the kernel turns into SIGWINCH for the process group using it.
-    if (sig === 'SIGWINCH' && master !== undefined) return;
-    try {
-      process.kill(state.pid, sig);
-    } catch {
-      // PID 1 is already gone: its exit status is on its way.
-    }
-  };
-  for (const sig of FORWARDED) process.on(sig, forward);
+  const signals = forwardSignals();
+  let created: Awaited<ReturnType<typeof createContainer>>;
+  try {
+    created = await createContainer({ ...o, mode: 'run' });
+  } catch (err) {
+    signals.stop();
+    throw err;
+  }
+  const { state, init, console: master } = created;
+  signals.target(state.pid, { ownTerminal: master !== undefined });
   // Relaying from before start, so that the first output and the window size are there.
   const relay = master === undefined ? undefined : relayTerminal(master);
   try {
@@ -48,6 +44,6 @@ export async function runContainer(o: RunCliOptions): Promise<number> {
     return status;
   } finally {
     await relay?.finish();
-    for (const sig of FORWARDED) process.off(sig, forward);
+    signals.stop();
   }
 }

@@ -82,6 +82,22 @@ function stateOfPid(e: ContainerEnv): number {
   return (JSON.parse(r.stdout) as { pid: number }).pid;
 }
 
+/**
+ * The init binary's hash now; if an attack in this test changes the file anyway, the
+ * original is put back when the test ends, so no other test runs a corrupted init.
+ */
+function guardInitBinary(t: TestContext): string {
+  const before = sha256(INIT_BIN);
+  const backup = fs.readFileSync(INIT_BIN);
+  t.after(() => {
+    if (sha256(INIT_BIN) !== before) {
+      fs.rmSync(INIT_BIN);
+      fs.writeFileSync(INIT_BIN, backup, { mode: 0o755 });
+    }
+  });
+  return before;
+}
+
 function sha256(file: string): string {
   return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
@@ -178,15 +194,7 @@ test('a created (not started) init: its cwd already resolves inside the rootfs, 
 
 test('/proc/1/exe (runts-init) is not writable from an exec into a created container', { skip }, async (t) => {
   const e = env(t);
-  const before = sha256(INIT_BIN);
-  const backup = fs.readFileSync(INIT_BIN);
-  t.after(() => {
-    // Never leave a corrupted init for the other tests, even when the attack worked.
-    if (sha256(INIT_BIN) !== before) {
-      fs.rmSync(INIT_BIN);
-      fs.writeFileSync(INIT_BIN, backup, { mode: 0o755 });
-    }
-  });
+  const before = guardInitBinary(t);
   assert.equal(runtsIo(e.io, e.root, ['create', '--bundle', e.bundle.dir, e.id]).status, 0);
   const r = runtsIo(e.io, e.root, ['exec', e.id, 'sh', '-c', 'echo x >> /proc/1/exe']);
   assert.notEqual(r.status, 0, 'writing /proc/1/exe succeeded');
@@ -198,14 +206,7 @@ test('/proc/1/exe (runts-init) is not writable from an exec into a created conta
 
 test('CVE-2019-5736: an fd on /proc/1/exe kept across start cannot overwrite the host runts-init', { skip }, async (t) => {
   const e = env(t);
-  const before = sha256(INIT_BIN);
-  const backup = fs.readFileSync(INIT_BIN);
-  t.after(() => {
-    if (sha256(INIT_BIN) !== before) {
-      fs.rmSync(INIT_BIN);
-      fs.writeFileSync(INIT_BIN, backup, { mode: 0o755 });
-    }
-  });
+  const before = guardInitBinary(t);
   assert.equal(runtsIo(e.io, e.root, ['create', '--bundle', e.bundle.dir, e.id]).status, 0);
   const pid = stateOfPid(e);
   // The init runs from a sealed memfd copy, never from the host file.

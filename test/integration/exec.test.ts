@@ -8,45 +8,30 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readState } from '../../src/container/state-store';
-import { makeBundle, type Bundle } from '../support/bundle';
-import { makeIo, nsInode, runtsIo, spawnRunts, stateOf, waitFor, type Io } from '../support/container';
+import { type Bundle } from '../support/bundle';
+import { nsInode, runtsIo, spawnRunts, stateOf, waitFor, containerEnv, type ContainerEnv } from '../support/container';
 import { leftovers } from '../support/leftovers';
 import { requires } from '../support/requires';
-import { tmpRoot } from '../support/runts';
 
 const skip = requires('root', 'busybox');
 
-interface Env {
-  root: string;
-  bundle: Bundle;
-  io: Io;
-  id: string;
+interface Env extends ContainerEnv {
   pid: number;
 }
 
-let counter = 0;
-
 /** A running container (`run -d` of `sleep 1000`), deleted when the test ends. */
 function running(t: TestContext, mutate?: Parameters<Bundle['update']>[0], prepare?: (b: Bundle) => void): Env {
-  const root = tmpRoot(t);
-  const bundle = makeBundle();
-  const io = makeIo();
-  t.after(() => {
-    bundle.remove();
-    io.remove();
-  });
-  bundle.update((s) => {
+  const e = containerEnv(t, 'ex', (s) => {
     s.process!.args = ['sleep', '1000'];
     s.process!.env = ['PATH=/bin', 'TERM=xterm', 'FROMCONFIG=1'];
     mutate?.(s);
   });
-  prepare?.(bundle);
-  const id = `ex-${process.pid}-${++counter}`;
-  const r = runtsIo(io, root.path, ['run', '-d', '--bundle', bundle.dir, id]);
+  prepare?.(e.bundle);
+  const r = runtsIo(e.io, e.root, ['run', '-d', '--bundle', e.bundle.dir, e.id]);
   assert.equal(r.status, 0, r.stderr);
-  const st = stateOf(root.path, id);
+  const st = stateOf(e.root, e.id);
   assert.equal(st?.status, 'running');
-  return { root: root.path, bundle, io, id, pid: st!.pid };
+  return { ...e, pid: st!.pid };
 }
 
 function exec(e: Env, args: string[]): { status: number; stdout: string; stderr: string } {

@@ -21,33 +21,15 @@ import {
   SYNC_GO,
   SYNC_PID,
 } from '../../src/process/proto';
-import { initBinaryPath, spawnInit, type InitHandle } from '../../src/process/spawn-native';
-import { SyncEndpoint } from '../../src/process/sync';
+import { spawnInit, type InitHandle } from '../../src/process/spawn-native';
 import { setChildSubreaper } from '../../src/sys/reap';
-import { closeFd, socketPair } from '../../src/sys/socket';
 import { makeBundle } from '../support/bundle';
 import { requires } from '../support/requires';
-import { baseRequest, destroy, HOST_PATH, makeScratch, nsOf, reap, startContainer } from './peer';
+import { baseRequest, destroy, HOST_PATH, makeScratch, nsOf, reap, startContainer, quiet, rawInit } from './peer';
 
-const quiet = { stdio: ['ignore', 'ignore', 'ignore'] as ['ignore', 'ignore', 'ignore'], logSink: (): void => undefined };
 
 // In create mode init outlives [0:PARENT]; as a subreaper we adopt and reap it.
 if (process.getuid?.() === 0) setChildSubreaper(true);
-
-/** runts-init with only a sync socket (fd 3) and no log: the peer speaks raw protocol. */
-function rawInit(t: { after(fn: () => void | Promise<void>): void }): { sync: SyncEndpoint; exited: Promise<number | null> } {
-  const [ours, theirs] = socketPair();
-  const child = spawn(initBinaryPath(), ['init', '3', '-1'], { stdio: ['ignore', 'ignore', 'ignore', theirs], env: {} });
-  closeFd(theirs);
-  const sync = SyncEndpoint.fromFd(ours);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  t.after(async () => {
-    sync.close();
-    child.kill('SIGKILL');
-    await exited;
-  });
-  return { sync, exited };
-}
 
 test('a malformed bootstrap record is rejected with an error naming it', async (t) => {
   const { sync, exited } = rawInit(t);

@@ -8,53 +8,37 @@ import * as fs from 'node:fs';
 import * as tty from 'node:tty';
 import { RecordWriter, type InitRequest } from '../../src/process/bootstrap';
 import { ATTR_CLONE_FLAGS, ATTR_CONSOLE_SIZE, ATTR_EXEC_FIFO_FD, ATTR_MODE, ATTR_PROCESS_ARG, RUNTS_MODE_CREATE, RUNTS_MODE_EXEC, SYNC_BOOTSTRAP, SYNC_PID } from '../../src/process/proto';
-import { initBinaryPath, spawnInit, type InitHandle } from '../../src/process/spawn-native';
-import { SyncEndpoint } from '../../src/process/sync';
+import { spawnInit, type InitHandle } from '../../src/process/spawn-native';
 import { setChildSubreaper } from '../../src/sys/reap';
 import { closeFd, recvFds, socketPair } from '../../src/sys/socket';
 import { requires } from '../support/requires';
-import { destroy, HOST_PATH, makeScratch, nsOf, reap } from './peer';
+import { destroy, HOST_PATH, makeScratch, nsOf, reap, quiet, rawInit } from './peer';
 
-const quiet = { stdio: ['ignore', 'ignore', 'ignore'] as ['ignore', 'ignore', 'ignore'], logSink: (): void => undefined };
 
 // A detached process outlives [0:PARENT]; as a subreaper we adopt and reap it.
 if (process.getuid?.() === 0) setChildSubreaper(true);
 
-function rawJoin(t: { after(fn: () => void | Promise<void>): void }, verb = 'join'): { sync: SyncEndpoint; exited: Promise<number | null> } {
-  const [ours, theirs] = socketPair();
-  const child = spawn(initBinaryPath(), [verb, '3', '-1'], { stdio: ['ignore', 'ignore', 'ignore', theirs], env: {} });
-  closeFd(theirs);
-  const sync = SyncEndpoint.fromFd(ours);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  t.after(async () => {
-    sync.close();
-    child.kill('SIGKILL');
-    await exited;
-  });
-  return { sync, exited };
-}
-
 test('join mode refuses what only a new container has, and a verb that does not match the mode', async (t) => {
   const base = (mode: number): RecordWriter =>
     new RecordWriter().u32(ATTR_MODE, 'mode', mode).u32(ATTR_CLONE_FLAGS, 'flags', 0).str(ATTR_PROCESS_ARG, 'arg', '/bin/true');
-  const a = rawJoin(t);
+  const a = rawInit(t, 'join');
   await a.sync.send(SYNC_BOOTSTRAP, base(RUNTS_MODE_EXEC).u32(ATTR_EXEC_FIFO_FD, 'fifo', 9).toBuffer());
   await assert.rejects(a.sync.expect(SYNC_PID), { name: 'ChildError', message: 'bootstrap: ATTR_EXEC_FIFO_FD is not allowed in join mode: invalid argument' });
   assert.equal(await a.exited, 1);
 
-  const b = rawJoin(t);
+  const b = rawInit(t, 'join');
   await b.sync.send(SYNC_BOOTSTRAP, new RecordWriter().u32(ATTR_MODE, 'mode', RUNTS_MODE_EXEC).u32(ATTR_CLONE_FLAGS, 'flags', 0x20000000).str(ATTR_PROCESS_ARG, 'arg', '/bin/true').toBuffer());
   await assert.rejects(b.sync.expect(SYNC_PID), { message: 'bootstrap: ATTR_CLONE_FLAGS 0x20000000 in join mode, want 0: invalid argument' });
 
-  const c = rawJoin(t);
+  const c = rawInit(t, 'join');
   await c.sync.send(SYNC_BOOTSTRAP, base(RUNTS_MODE_CREATE).u32(ATTR_EXEC_FIFO_FD, 'fifo', 9).toBuffer());
   await assert.rejects(c.sync.expect(SYNC_PID), { message: 'bootstrap: mode 1 does not go with "join": invalid argument' });
 
-  const d = rawJoin(t, 'init');
+  const d = rawInit(t, 'init');
   await d.sync.send(SYNC_BOOTSTRAP, base(RUNTS_MODE_EXEC).toBuffer());
   await assert.rejects(d.sync.expect(SYNC_PID), { message: 'bootstrap: mode 3 does not go with "init": invalid argument' });
 
-  const e = rawJoin(t);
+  const e = rawInit(t, 'join');
   await e.sync.send(SYNC_BOOTSTRAP, base(RUNTS_MODE_EXEC).raw(ATTR_CONSOLE_SIZE, Buffer.alloc(8)).toBuffer());
   await assert.rejects(e.sync.expect(SYNC_PID), { message: 'bootstrap: ATTR_CONSOLE_SIZE without ATTR_CONSOLE_SOCKET_FD: invalid argument' });
 });

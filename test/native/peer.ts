@@ -5,7 +5,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { InitRequest } from '../../src/process/bootstrap';
-import type { InitHandle } from '../../src/process/spawn-native';
+import { spawn } from 'node:child_process';
+import { initBinaryPath, type InitHandle } from '../../src/process/spawn-native';
+import { SyncEndpoint } from '../../src/process/sync';
 import { mkfifo } from '../../src/sys/fifo';
 import { reapNoHang } from '../../src/sys/reap';
 import { closeFd, socketPair } from '../../src/sys/socket';
@@ -116,4 +118,25 @@ export async function destroy(h: InitHandle | undefined): Promise<void> {
 
 export function nsOf(pid: number | 'self', ns: string): string {
   return fs.readlinkSync(`/proc/${pid}/ns/${ns}`);
+}
+
+/** spawnInit's options for tests that do not look at the native stdio or logs. */
+export const quiet = { stdio: ['ignore', 'ignore', 'ignore'] as ['ignore', 'ignore', 'ignore'], logSink: (): void => undefined };
+
+/**
+ * runts-init started by hand with only a sync socket (fd 3) and no log, for tests
+ * whose peer speaks the raw protocol; killed and awaited when the test ends.
+ */
+export function rawInit(t: { after(fn: () => void | Promise<void>): void }, verb = 'init'): { sync: SyncEndpoint; exited: Promise<number | null> } {
+  const [ours, theirs] = socketPair();
+  const child = spawn(initBinaryPath(), [verb, '3', '-1'], { stdio: ['ignore', 'ignore', 'ignore', theirs], env: {} });
+  closeFd(theirs);
+  const sync = SyncEndpoint.fromFd(ours);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  t.after(async () => {
+    sync.close();
+    child.kill('SIGKILL');
+    await exited;
+  });
+  return { sync, exited };
 }

@@ -5,28 +5,16 @@ import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { RecordWriter } from '../../src/process/bootstrap';
 import { ATTR_CLONE_FLAGS, ATTR_EXEC_FIFO_FD, ATTR_MODE, ATTR_PROCESS_ARG, ATTR_SECCOMP, RUNTS_MODE_CREATE, SYNC_BOOTSTRAP, SYNC_PID } from '../../src/process/proto';
-import { initBinaryPath, spawnInit, type InitHandle } from '../../src/process/spawn-native';
-import { SyncEndpoint } from '../../src/process/sync';
+import { spawnInit, type InitHandle } from '../../src/process/spawn-native';
 import { setChildSubreaper } from '../../src/sys/reap';
-import { closeFd, socketPair } from '../../src/sys/socket';
 import { requires } from '../support/requires';
-import { baseRequest, destroy, makeScratch } from './peer';
+import { baseRequest, destroy, makeScratch, quiet, rawInit } from './peer';
 
-const quiet = { stdio: ['ignore', 'ignore', 'ignore'] as ['ignore', 'ignore', 'ignore'], logSink: (): void => undefined };
 
 if (process.getuid?.() === 0) setChildSubreaper(true);
 
 async function decodeError(t: { after(fn: () => void | Promise<void>): void }, payload: Buffer): Promise<unknown> {
-  const [ours, theirs] = socketPair();
-  const child = spawn(initBinaryPath(), ['init', '3', '-1'], { stdio: ['ignore', 'ignore', 'ignore', theirs], env: {} });
-  closeFd(theirs);
-  const sync = SyncEndpoint.fromFd(ours);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  t.after(async () => {
-    sync.close();
-    child.kill('SIGKILL');
-    await exited;
-  });
+  const { sync, exited } = rawInit(t);
   await sync.send(SYNC_BOOTSTRAP, payload);
   const err = await sync.expect(SYNC_PID).then(
     () => assert.fail('expected SYNC_ERROR'),

@@ -5,26 +5,19 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { CommanderError } from 'commander';
-import type { CommandSpec } from '../../../src/cli/command';
 import type { CheckCommandOptions } from '../../../src/cli/commands/check';
-import { buildProgram } from '../../../src/cli/program';
 import { UsageError } from '../../../src/errors';
 import type { Finding } from '../../../src/spec/finding';
 import { makeBundle } from '../../support/bundle';
+import { parseCommand } from '../../support/cli';
 
 const RUNTS = path.resolve(__dirname, '../../../../bin/runts');
 
 async function parse(argv: string[]): Promise<CheckCommandOptions[]> {
-  const calls: CheckCommandOptions[] = [];
-  const program = buildProgram({
-    execute: (spec: CommandSpec, opts: unknown) => {
-      assert.equal(spec.name, 'check');
-      calls.push(opts as CheckCommandOptions);
-      return Promise.resolve(0);
-    },
-  });
-  await program.parseAsync(argv, { from: 'user' });
-  return calls;
+  const r = await parseCommand<CheckCommandOptions>(argv);
+  if (r === undefined) return [];
+  assert.equal(r.command, 'check');
+  return [r.options];
 }
 
 test('options map to CheckCommandOptions', async () => {

@@ -6,9 +6,6 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { normalizeArgv } from '../../../src/cli/args';
-import type { CommandSpec } from '../../../src/cli/command';
-import { buildProgram, optionTable } from '../../../src/cli/program';
 import { buildExecRequest, planExecJoins, toExecProcess, type ExecOptions } from '../../../src/container/exec';
 import { UsageError } from '../../../src/errors';
 import { encodeBootstrap, parseRecords } from '../../../src/process/bootstrap';
@@ -16,18 +13,9 @@ import { ATTR_CLONE_FLAGS, ATTR_CONSOLE_SIZE, ATTR_CONSOLE_SOCKET_FD, ATTR_EXEC_
 import { checkTerminal } from '../../../src/process/terminal';
 import type { ContainerConfig } from '../../../src/spec/normalize';
 import type { Process } from '../../../src/spec/types';
+import { parseOptions } from '../../support/cli';
 
-async function parse(argv: string[]): Promise<ExecOptions> {
-  let got: unknown;
-  const program = buildProgram({
-    execute: (_spec: CommandSpec, opts: unknown) => {
-      got = opts;
-      return Promise.resolve();
-    },
-  });
-  await program.parseAsync(normalizeArgv(argv, optionTable(program)), { from: 'user' });
-  return got as ExecOptions;
-}
+const parse = (argv: string[]): Promise<ExecOptions> => parseOptions<ExecOptions>(argv);
 
 const none: ExecOptions = {
   root: '/r',

@@ -2,13 +2,12 @@
 // event lines) and their registration, without running anything.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildProgram } from '../../../src/cli/program';
-import type { CommandSpec } from '../../../src/cli/command';
 import { parseGoDuration, type EventsCommandOptions } from '../../../src/cli/commands/events';
 import type { PsOptions } from '../../../src/cli/commands/ps';
 import { filterPsOutput, pidsDir, renderPidsJson } from '../../../src/container/ps';
 import { renderEvent } from '../../../src/container/events';
 import { emptyStats, statsJson } from '../../../src/cgroups/stats';
+import { parseOptions } from '../../support/cli';
 
 const PS = `UID        PID  PPID  C STIME TTY          TIME CMD
 root         1     0  0 10:00 ?        00:00:01 /sbin/init
@@ -51,17 +50,7 @@ test('event lines: stats carry data, oom has none', () => {
   assert.equal(renderEvent({ type: 'stats', id: 'c1', data: s }), `{"type":"stats","id":"c1","data":${statsJson(s)}}\n`);
 });
 
-async function parse<T>(argv: string[]): Promise<T> {
-  let got: unknown;
-  const program = buildProgram({
-    execute: (_spec: CommandSpec, opts: unknown) => {
-      got = opts;
-      return Promise.resolve();
-    },
-  });
-  await program.parseAsync(argv, { from: 'user' });
-  return got as T;
-}
+const parse = parseOptions;
 
 test('registration: ps passes everything after the id to ps; -f before the id is ours', async () => {
   assert.deepEqual(await parse<PsOptions>(['ps', '-f', 'json', 'c1']), { root: '/run/runts', id: 'c1', format: 'json', psArgs: [] });

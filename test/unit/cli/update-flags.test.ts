@@ -3,8 +3,6 @@
 // registration (parsed through the real program, nothing run).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildProgram } from '../../../src/cli/program';
-import type { CommandSpec } from '../../../src/cli/command';
 import {
   assertNoRdt,
   parseGoIntFlag,
@@ -15,6 +13,7 @@ import {
 } from '../../../src/cli/commands/update';
 import { mergeResources } from '../../../src/container/update';
 import { UsageError } from '../../../src/errors';
+import { parseOptions } from '../../support/cli';
 
 test('memory sizes: go-units RAMInBytes (binary units, optional i/b, one space)', () => {
   assert.equal(ramInBytes('100m'), 100 * 1024 * 1024);
@@ -123,17 +122,7 @@ test('merge: unlimited memory without a swap value makes swap unlimited too; cpu
   assert.deepEqual(mergeResources({}, { devices: [{ allow: true }], hugepageLimits: [{ pageSize: '2MB', limit: 1 }] }), {}, 'fields update does not merge are ignored');
 });
 
-async function parse(argv: string[]): Promise<UpdateOptions> {
-  let got: unknown;
-  const program = buildProgram({
-    execute: (_spec: CommandSpec, opts: unknown) => {
-      got = opts;
-      return Promise.resolve();
-    },
-  });
-  await program.parseAsync(argv, { from: 'user' });
-  return got as UpdateOptions;
-}
+const parse = (argv: string[]): Promise<UpdateOptions> => parseOptions<UpdateOptions>(argv);
 
 test('registration: runc\'s flag names (and --cpu-shares as an alias) reach UpdateOptions', async () => {
   const o = await parse(['--root', '/r', 'update', '--memory', '100m', '--cpu-share', '7', '--pids-limit', '-1', 'c1']);
