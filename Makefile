@@ -60,9 +60,13 @@ native-test: build
 integration: build
 	$(NODE) --test --test-concurrency=1 $(call tests_in,dist/test/integration)
 
+# containerd/ctr, podman/conmon and dockerd driving bin/runts (test/clients/).
+clients: build
+	$(NODE) --test --test-concurrency=1 $(call tests_in,dist/test/clients)
+
 # Everything, as root: the command README names and .ci/run calls.
 test: build
-	$(NODE) --test --test-concurrency=2 $(call tests_in,dist/test/unit dist/test/native dist/test/integration)
+	$(NODE) --test --test-concurrency=2 $(call tests_in,dist/test/unit dist/test/native dist/test/integration dist/test/clients)
 
 # The main job on a fresh machine: install, build, run a container (README).
 demo:

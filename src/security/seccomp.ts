@@ -168,7 +168,9 @@ export function compileSeccomp(sc: LinuxSeccomp): CompiledSeccomp {
           log('debug', `unknown seccomp syscall ${JSON.stringify(name)} ignored`);
           continue;
         }
-        for (const r of rules) filter.addRule(action, nr, r, name);
+        for (const r of rules) {
+          if (!filter.addRule(action, nr, r, name)) log('debug', `seccomp rule ${ptr} for ${name} overlaps an earlier one on some arch; the earlier one stays`);
+        }
       }
     });
     return { flags, filter: filter.exportBpf() };

@@ -109,11 +109,19 @@ export class Filter {
     if (ret < 0) fail(`set ${what}`, ret);
   }
 
-  /** seccomp_rule_add_array: libseccomp rewrites the rule for every arch of the filter. */
-  addRule(action: number, syscall: number, args: readonly ArgCmp[], what: string): void {
+  /**
+   * seccomp_rule_add_array: libseccomp rewrites the rule for every arch of the filter.
+   * Returns false when libseccomp already holds an equivalent rule (EEXIST): on x86 the
+   * multiplexed socketcall(2) cannot see socket(2)'s arguments, so two rules that differ
+   * only in those arguments collapse into one there. The first rule stays, as it does
+   * under runc with the same libseccomp (podman's --cap-drop ALL profile hits this).
+   */
+  addRule(action: number, syscall: number, args: readonly ArgCmp[], what: string): boolean {
     const arr = args.map((a) => ({ arg: a.arg, op: a.op, datum_a: a.datumA, datum_b: a.datumB }));
     const ret = load().ruleAddArray(this.ctx, action >>> 0, syscall, arr.length, arr.length > 0 ? arr : null) as number;
+    if (ret === -17 /* EEXIST */) return false;
     if (ret < 0) fail(`add rule for ${what}`, ret);
+    return true;
   }
 
   /** The filter as struct sock_filter[] bytes: exported into a memfd and read back. */

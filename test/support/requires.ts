@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
 
-export type Requirement = 'root' | 'busybox' | 'runc' | 'cgroup-v1' | 'cgroup-v2' | 'userns' | 'timens';
+export type Requirement = 'root' | 'busybox' | 'runc' | 'cgroup-v1' | 'cgroup-v2' | 'userns' | 'timens' | 'containerd' | 'podman' | 'dockerd';
 
 function has(r: Requirement): boolean {
   switch (r) {
@@ -26,6 +26,13 @@ function has(r: Requirement): boolean {
       return fs.existsSync('/proc/self/ns/user');
     case 'timens':
       return fs.existsSync('/proc/self/ns/time');
+    // The real clients of test/clients/ (Debian packages that scripts/setup.sh installs).
+    case 'containerd':
+      return ['/usr/bin/containerd', '/usr/bin/ctr', '/usr/bin/containerd-shim-runc-v2'].every((f) => fs.existsSync(f));
+    case 'podman':
+      return fs.existsSync('/usr/bin/podman') && fs.existsSync('/usr/bin/conmon');
+    case 'dockerd':
+      return fs.existsSync('/usr/sbin/dockerd') && fs.existsSync('/usr/bin/docker');
   }
 }
 

@@ -100,6 +100,23 @@ test('extra architectures add their own sections to the program', () => {
   assert.ok(both.filter.length > native.filter.length);
 });
 
+test('rules that collapse into one on x86 socketcall compile, as under runc (podman --cap-drop ALL)', () => {
+  // podman's profile: socket(16 = AF_NETLINK, _, 9 = NETLINK_AUDIT) -> EINVAL, else allowed; on x86 the
+  // multiplexed socketcall cannot see these arguments, so libseccomp reports EEXIST.
+  const profile: LinuxSeccomp = {
+    defaultAction: 'SCMP_ACT_ERRNO',
+    defaultErrnoRet: 38,
+    architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32'],
+    syscalls: [
+      { names: ['socket'], action: 'SCMP_ACT_ERRNO', errnoRet: 22, args: [{ index: 0, value: 16, op: 'SCMP_CMP_EQ' }, { index: 2, value: 9, op: 'SCMP_CMP_EQ' }] },
+      { names: ['socket'], action: 'SCMP_ACT_ALLOW', args: [{ index: 2, value: 9, op: 'SCMP_CMP_NE' }] },
+      { names: ['socket'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 16, op: 'SCMP_CMP_NE' }] },
+    ],
+  };
+  const compiled = compileSeccomp(profile);
+  assert.ok(returns(compiled.filter).includes(0x00050000 | 22), 'the EINVAL rule is in the program');
+});
+
 test('bad actions, operators, indexes, architectures and NOTIFY are errors naming the JSON pointer', () => {
   throwsAt(() => compileSeccomp({ defaultAction: 'SCMP_ACT_BOGUS' }), '/linux/seccomp/defaultAction', /unknown seccomp action "SCMP_ACT_BOGUS"/);
   throwsAt(
