@@ -13,6 +13,7 @@ import { applyMaskPath, applyReadonlyPath, applyReadonlyRoot, applyRemountRo } f
 import type { MountOp } from './plan';
 import { applyMoveRoot, applyParentPrivate, applyPivotRoot } from './pivot';
 import { openInRoot } from './resolve';
+import { copyTree } from '../setup/tmpcopyup';
 import { mountTarget, type ExecState } from './state';
 
 export interface ExecuteContext {
@@ -206,9 +207,6 @@ function hasProcFds(st: ExecState): boolean {
 
 function applyMount(st: ExecState, op: Op<'mount'>): void {
   const { sys } = st;
-  if (op.copyUp === true) {
-    throw new RuntimeError(`mount ${op.dest}: tmpcopyup is not supported yet`);
-  }
   // A missing bind source fails before anything is created at dest, with the source
   // named (runc stats it first: "stat <source>: no such file or directory").
   if (op.fstype === null) {
@@ -246,6 +244,8 @@ function applyMount(st: ExecState, op: Op<'mount'>): void {
       if (op.fallbackBind === undefined || !isErrno(err, 'EPERM', 'EBUSY')) throw err;
       sys.mount(op.fallbackBind, target, null, op.flags | C.MS_BIND, null);
     }
+    // fd still names the covered directory: its old content goes into the new tmpfs
+    if (op.copyUp === true && existed) copyUp(st, fd, op.dest);
   } finally {
     sys.close(fd);
   }
@@ -261,6 +261,17 @@ function applyMount(st: ExecState, op: Op<'mount'>): void {
     if (mode !== undefined) sys.fchmodat(C.AT_FDCWD, fdPath(mnt), mode);
   } finally {
     sys.close(mnt);
+  }
+}
+
+function copyUp(st: ExecState, covered: number, dest: string): void {
+  const mnt = openInRoot(st.sys, st.rootFd, dest);
+  try {
+    copyTree(fdPath(covered), fdPath(mnt));
+  } catch (err) {
+    throw new RuntimeError(`tmpcopyup ${dest}: ${err instanceof Error ? err.message : String(err)}`);
+  } finally {
+    st.sys.close(mnt);
   }
 }
 

@@ -33,7 +33,7 @@ export interface Features {
 }
 
 /** Options parsed but refused at create time are not advertised. */
-const UNSUPPORTED_MOUNT_OPTIONS = new Set(['tmpcopyup', 'idmap', 'ridmap']);
+const UNSUPPORTED_MOUNT_OPTIONS = new Set(['idmap', 'ridmap']);
 
 export function buildFeatures(opts: { seccomp: SeccompFeatures; version: string; commit: string }): Features {
   return {

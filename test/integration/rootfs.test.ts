@@ -399,6 +399,46 @@ test('tmpfs: size/mode/uid/gid on a new target, an existing target lends its mod
   assertClean(e);
 });
 
+test('tmpcopyup: the image directory\'s files, owners, modes and symlinks show up in the new tmpfs; the rootfs is untouched', { skip: skipRunc }, (t) => {
+  const mutate: Mutate = (s, b) => {
+    const srv = path.join(b.rootfs, 'srv');
+    fs.mkdirSync(path.join(srv, 'sub'), { recursive: true });
+    fs.writeFileSync(path.join(srv, 'a'), 'from-image\n');
+    fs.chmodSync(path.join(srv, 'a'), 0o646);
+    fs.chownSync(path.join(srv, 'a'), 1000, 1001);
+    fs.writeFileSync(path.join(srv, 'sub/b'), 'b\n');
+    fs.chmodSync(path.join(srv, 'sub'), 0o750);
+    fs.symlinkSync('a', path.join(srv, 'l'));
+    s.root!.readonly = true;
+    s.mounts!.push({ destination: '/srv', type: 'tmpfs', source: 'tmpfs', options: ['tmpcopyup', 'nosuid'] });
+  };
+  const script = 'cd /srv && stat -c "%n %a %u %g %F" a sub sub/b l && cat l && readlink l && echo new > a && cat a && touch /srv/c && ls /srv && grep -c " /srv " /proc/self/mountinfo';
+  const e = env(t, 'copyup', script, mutate);
+  const r = runts(e);
+  assert.equal(r.status, 0, r.stderr);
+  const c = runc(t, 'copyup', script, mutate);
+  assert.equal(c.status, 0, c.stderr);
+  assert.equal(r.stdout, c.stdout);
+  assert.deepEqual(r.stdout.trim().split('\n'), [
+    'a 646 1000 1001 regular file',
+    'sub 750 0 0 directory',
+    'sub/b 644 0 0 regular file',
+    'l 777 0 0 symbolic link',
+    'from-image',
+    'a',
+    'new',
+    'a',
+    'c',
+    'l',
+    'sub',
+    '1',
+  ]);
+  // the writes went to the tmpfs, not to the image
+  assert.equal(fs.readFileSync(path.join(e.bundle.rootfs, 'srv/a'), 'utf8'), 'from-image\n');
+  assert.ok(!fs.existsSync(path.join(e.bundle.rootfs, 'srv/c')));
+  assertClean(e);
+});
+
 test('/dev: default nodes, symlinks, shm, and linux.devices with their mode and owner', { skip: skipRunc }, (t) => {
   const mutate: Mutate = (s) => {
     s.linux!.devices = [
