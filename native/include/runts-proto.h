@@ -66,6 +66,11 @@
  *  (5) ATTR_SECCOMP: without no_new_privs the filter is loaded before the uid change
  *      and capability drop (it needs CAP_SYS_ADMIN then), else after the PATH lookup,
  *      just before SYNC_READY (runc standard_init_linux.go, setns_init_linux.go).
+ *      With SECCOMP_FILTER_FLAG_NEW_LISTENER in its flags (SCMP_ACT_NOTIFY), in both modes:
+ *   |<--SYNC_SECCOMP_PLS(u32 listener fd number in INIT)---------------------------|
+ *   pidfd_getfd the listener, send it to the agent at listenerPath
+ *   |--SYNC_SECCOMP_ACK---------------------------------------------------------->|
+ *   |                                              close the listener, go on
  *
  *  (4) with ATTR_CONSOLE_SOCKET_FD, in both modes (init: after setup, so that /dev/ptmx
  *      is the container's): open /dev/ptmx, send the master on that socket in runc's
@@ -115,11 +120,11 @@
 #define SYNC_GO 68             /* CLI -> INIT: init is in its cgroups; empty */
 #define SYNC_READY 69          /* INIT -> CLI: about to wait on the exec fifo; empty */
 #define SYNC_ERROR 70          /* any stage -> CLI: uint32 stage, int32 errno, message bytes */
-/* Reserved for later issues (console socket, seccomp notify, exec join mode). */
+/* Reserved for later issues (console socket). */
 #define SYNC_CONSOLE_PLS 71
 #define SYNC_CONSOLE_ACK 72
-#define SYNC_SECCOMP_PLS 73
-#define SYNC_SECCOMP_ACK 74
+#define SYNC_SECCOMP_PLS 73    /* INIT -> CLI: u32 fd number of the seccomp listener in INIT (5) */
+#define SYNC_SECCOMP_ACK 74    /* CLI -> INIT: the agent has the listener; empty */
 
 /*
  * SYNC_BOOTSTRAP payload: a sequence of records { uint32 id; uint32 len; } + len bytes,
@@ -161,11 +166,18 @@
 #define ATTR_SECCOMP 28             /* { u32 SECCOMP_FILTER_FLAG_*; struct sock_filter[] (8 bytes each,
                                        1..4096) }: compiled by the CLI, loaded by seccomp(2) as late as
                                        possible — before the uid/capability change without no_new_privs */
+/* Process attributes (native/src/attrs.c), applied by init just before execve, in both modes. */
+#define ATTR_PERSONALITY 29         /* u32: personality(2) persona (PER_LINUX 0x0000, PER_LINUX32 0x0008) */
+#define ATTR_IOPRIO 30              /* u32: ioprio_set(IOPRIO_WHO_PROCESS, 0, class << 13 | data) */
+#define ATTR_SCHEDULER 31           /* struct sched_attr as the kernel lays it out (56 bytes, size = 56) */
 /* Records nested in ATTR_START_HOOK. */
 #define ATTR_HOOK_PATH 32           /* string; required */
 #define ATTR_HOOK_ARG 33            /* list of string: argv, argv[0] included */
 #define ATTR_HOOK_ENV 34            /* list of string */
 #define ATTR_HOOK_TIMEOUT 35        /* u32 seconds; absent: no timeout */
+/* LSM labels, written to the real procfs (PROC_SUPER_MAGIC checked) by init. */
+#define ATTR_APPARMOR 36            /* string written to /proc/thread-self/attr/apparmor/exec ("exec <profile>") */
+#define ATTR_SELINUX_LABEL 37       /* string written to /proc/thread-self/attr/exec (and keycreate) */
 /* u32: a connected AF_UNIX stream socket (the caller's --console-socket, or the CLI's
  * own socketpair): the process gets a new pty, whose master is sent there (4). In init
  * mode the pty is also bind-mounted onto /dev/console, as runc does for PID 1. */

@@ -52,6 +52,11 @@ static const char *attr_name(uint32_t id)
 	case ATTR_NO_PIVOT: return "ATTR_NO_PIVOT";
 	case ATTR_CONSOLE_SIZE: return "ATTR_CONSOLE_SIZE";
 	case ATTR_SECCOMP: return "ATTR_SECCOMP";
+	case ATTR_PERSONALITY: return "ATTR_PERSONALITY";
+	case ATTR_IOPRIO: return "ATTR_IOPRIO";
+	case ATTR_SCHEDULER: return "ATTR_SCHEDULER";
+	case ATTR_APPARMOR: return "ATTR_APPARMOR";
+	case ATTR_SELINUX_LABEL: return "ATTR_SELINUX_LABEL";
 	case ATTR_HOOK_PATH: return "ATTR_HOOK_PATH";
 	case ATTR_HOOK_ARG: return "ATTR_HOOK_ARG";
 	case ATTR_HOOK_ENV: return "ATTR_HOOK_ENV";
@@ -372,6 +377,33 @@ static void top_record(struct cursor *c, char *p, uint32_t len, void *ctx)
 		memcpy(cfg->seccomp_filter, p + 4, len - 4);
 		break;
 	}
+	case ATTR_PERSONALITY:
+		once(c, &tc->seen);
+		cfg->attrs.has_personality = true;
+		cfg->attrs.personality = get_u32(c, p, len);
+		break;
+	case ATTR_IOPRIO:
+		once(c, &tc->seen);
+		cfg->attrs.has_ioprio = true;
+		cfg->attrs.ioprio = get_u32(c, p, len);
+		break;
+	case ATTR_SCHEDULER:
+		/* Copied out (records are not aligned); the size field must say what was sent. */
+		once(c, &tc->seen);
+		want_len(c, len, RUNTS_SCHED_ATTR_SIZE);
+		memcpy(&cfg->attrs.sched, p, RUNTS_SCHED_ATTR_SIZE);
+		if (cfg->attrs.sched.size != RUNTS_SCHED_ATTR_SIZE)
+			bad(c, "sched_attr.size %u, want %u", cfg->attrs.sched.size, RUNTS_SCHED_ATTR_SIZE);
+		cfg->attrs.has_sched = true;
+		break;
+	case ATTR_APPARMOR:
+		once(c, &tc->seen);
+		cfg->attrs.apparmor_exec = get_str(c, p, len);
+		break;
+	case ATTR_SELINUX_LABEL:
+		once(c, &tc->seen);
+		cfg->attrs.selinux_label = get_str(c, p, len);
+		break;
 	default:
 		bad(c, "not supported by this runts-init");
 	}

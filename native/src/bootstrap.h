@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "runts-proto.h"
+#include "attrs.h"
 
 /* A NULL-terminated string vector, ready for execve. */
 struct strv {
@@ -72,6 +73,7 @@ struct runts_config {
 	uint32_t seccomp_flags;
 	void *seccomp_filter; /* struct sock_filter[seccomp_len], aligned copy; NULL: none */
 	uint16_t seccomp_len;
+	struct proc_attrs attrs; /* attrs.h: ATTR_PERSONALITY .. ATTR_SELINUX_LABEL */
 };
 
 /* Join mode (exec): the process enters an existing container instead of making one. */

@@ -28,6 +28,7 @@
 #include <sys/wait.h>
 
 #include "runts-proto.h"
+#include "attrs.h"
 #include "log.h"
 #include "seccomp.h"
 #include "stages.h"
@@ -526,11 +527,13 @@ static char *finalize_process(struct runts_config *cfg)
 	int cwd_done;
 
 	fill_home(cfg);
+	attrs_apply_keycreate(cfg);
 	join_keyring(cfg);
 	apply_rlimits(cfg);
 	if (cfg->has_umask)
 		umask((mode_t)cfg->umask);
 	cwd_done = chdir_cwd(cfg, 0) == 0;
+	attrs_apply_privileged(cfg);
 	/* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it while we
 	 * still have it, before the uid change and the capability drop (runc's order). */
 	if (!cfg->no_new_privs)
@@ -550,6 +553,7 @@ static char *finalize_process(struct runts_config *cfg)
 	/* As the container user, after chdir: relative PATH entries and permissions are
 	 * those the process will have (runc looks up after finalizeNamespace too). */
 	exe = look_path(cfg);
+	attrs_apply_last(cfg);
 	/* With no_new_privs, as late as we can and still report an error: the fewer
 	 * syscalls init makes under the filter, the fewer a profile has to allow. */
 	if (cfg->no_new_privs)

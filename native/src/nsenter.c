@@ -67,6 +67,15 @@ static void join_namespaces(struct runts_config *cfg)
 	free(fds);
 }
 
+static int joins_user_namespace(const struct runts_config *cfg)
+{
+	size_t i;
+	for (i = 0; i < cfg->njoins; i++)
+		if (cfg->joins[i].type == CLONE_NEWUSER)
+			return 1;
+	return 0;
+}
+
 /* fork(2) with CLONE_PARENT: init becomes [0:PARENT]'s child, not ours, so that
  * [1:CHILD] can exit right away and [0:PARENT] can wait for init in run mode. A NULL
  * stack makes the raw clone behave like fork (child continues on a copy of the stack);
@@ -108,6 +117,17 @@ static _Noreturn void stage_child(struct runts_config *cfg, pid_t parent_pid, in
 	if (joining && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		bail("set the process non-dumpable");
 	join_namespaces(cfg);
+
+	/* A joined user namespace gives us its capabilities, but our ids are still the
+	 * host's, which it need not map: execve would then drop every capability (for the
+	 * kernel, root is the namespace's uid 0) and what setup creates would belong to
+	 * the host's root. Become its root, as runc's init does with setuid(0). */
+	if (joins_user_namespace(cfg) && !(cfg->clone_flags & CLONE_NEWUSER)) {
+		if (setresgid(0, 0, 0) < 0)
+			bail("setresgid(0) in the joined user namespace");
+		if (setresuid(0, 0, 0) < 0)
+			bail("setresuid(0) in the joined user namespace");
+	}
 
 	/* The user namespace on its own and first: once mapped, it owns the namespaces we
 	 * unshare next, and unsharing all at once has given wrongly owned namespace objects

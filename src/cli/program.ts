@@ -1,6 +1,7 @@
 // Owns: building the commander program from the command declarations. Runs in: cli.
 // The only file (with commands/*) that knows commander exists.
 import { Command, CommanderError, Option } from 'commander';
+import { defaultRoot, ensureXdgRoot } from '../container/state-store';
 import { UsageError } from '../errors';
 import { checkArgs, type OptionTable } from './args';
 import type { CommandSpec, GlobalOptions, RawOptions } from './command';
@@ -28,8 +29,12 @@ function globalsOf(program: Command): GlobalOptions {
   if (rootless !== 'true' && rootless !== 'false' && rootless !== 'auto') {
     throw new UsageError(`invalid --rootless value: ${String(rootless)} (expected true, false or auto)`);
   }
+  const dflt = defaultRoot();
+  const explicitRoot = program.getOptionValueSource('root') !== 'default' && typeof o['root'] === 'string';
+  // runc makes $XDG_RUNTIME_DIR/runc before every command when it is the default.
+  if (!explicitRoot && dflt.xdg) ensureXdgRoot(dflt.root);
   return {
-    root: typeof o['root'] === 'string' ? o['root'] : DEFAULT_ROOT,
+    root: explicitRoot ? (o['root'] as string) : dflt.root,
     log: typeof o['log'] === 'string' && o['log'] !== '' ? o['log'] : undefined,
     logFormat,
     debug: o['debug'] === true,
@@ -49,7 +54,7 @@ export function buildProgram(deps: ProgramDeps = {}): Command {
     .enablePositionalOptions()
     .configureOutput({ outputError: () => undefined })
     .version(versionText(), '-v, --version', 'print the version')
-    .option('--root <path>', 'root directory for storage of container state (this should be located in tmpfs)', DEFAULT_ROOT)
+    .option('--root <path>', 'root directory for storage of container state (this should be located in tmpfs)', defaultRoot().root)
     .option('--log <path>', 'set the log file to write runts logs to (default is \'/dev/stderr\')')
     .option('--log-format <format>', 'set the log format (\'text\' (default), or \'json\')', 'text')
     .option('--debug', 'enable debug logging', false)

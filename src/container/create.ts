@@ -14,6 +14,7 @@ import { resolveBundle } from '../spec/load';
 import { SPEC_VERSION } from '../spec/types';
 import { spawnInit, type InitHandle } from '../process/spawn-native';
 import { runSetup, setupSocketPair } from '../process/setup-channel';
+import { handOverListener, toAgentHandover } from '../security/seccomp-agent';
 import { createExecFifo, execFifoPath } from './exec-fifo';
 import { hookStateJson } from './hook-state';
 import { runHooks } from '../hooks/run';
@@ -39,6 +40,8 @@ export interface CreateOptions {
   noNewKeyring: boolean;
   preserveFds: number;
   systemdCgroup: boolean;
+  /** --rootless: 'auto' (the default) means rootless when the caller is not root, as in runc */
+  rootless?: 'true' | 'false' | 'auto';
   /** 'run': the native parent stays to wait for PID 1 and exits with its status */
   mode: 'create' | 'run';
 }
@@ -48,6 +51,22 @@ export interface CreatedContainer {
   init: InitHandle;
   /** the pty master, when process.terminal is set and there is no --console-socket (run relays it) */
   console?: number;
+}
+
+/** The caller's user name, or runc's "#<uid>" when the uid has no passwd entry (rootless callers may not). */
+function ownerName(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return `#${process.geteuid?.() ?? 0}`;
+  }
+}
+
+/** runc's shouldUseRootlessCgroupManager, for the cgroupfs driver. */
+export function isRootless(flag: 'true' | 'false' | 'auto' | undefined, euid = process.geteuid?.() ?? 0): boolean {
+  if (flag === 'true') return true;
+  if (flag === 'false') return false;
+  return euid !== 0;
 }
 
 export async function createContainer(o: CreateOptions): Promise<CreatedContainer> {
@@ -76,14 +95,14 @@ export async function createContainer(o: CreateOptions): Promise<CreatedContaine
 async function createLocked(o: CreateOptions, config: ContainerConfig, undo: UndoStack): Promise<CreatedContainer> {
   createExecFifo(o.root, o.id);
 
-  const cgroups = CgroupManager.plan(config.cgroupsPath, o.id);
+  const cgroups = CgroupManager.plan(config.cgroupsPath, o.id, { rootless: isRootless(o.rootless) });
   const state: ContainerState = {
     ociVersion: config.spec.ociVersion ?? SPEC_VERSION,
     id: o.id,
     bundle: config.bundle,
     rootfs: config.rootfs,
     created: nowRfc3339Nano(),
-    owner: os.userInfo().username,
+    owner: ownerName(),
     annotations: config.spec.annotations ?? {},
     pid: 0,
     initStartTime: 0,
@@ -94,6 +113,7 @@ async function createLocked(o: CreateOptions, config: ContainerConfig, undo: Und
 
   const madeCgroups = cgroups.create();
   undo.push('remove cgroups', () => cgroups.destroy(madeCgroups));
+  state.cgroupPaths = cgroups.paths();
   // Recorded (pid 0, so "stopped") as soon as there is something to clean up: if this
   // process dies half-way, `delete --force` still finds the cgroups to remove.
   writeState(o.root, state);
@@ -128,9 +148,20 @@ async function createLocked(o: CreateOptions, config: ContainerConfig, undo: Und
 
   state.pid = init.initPid;
   state.initStartTime = procStartTime(init.initPid) ?? 0;
+  // A v1 cpu cgroup without a realtime budget refuses a SCHED_FIFO/RR task, and the init
+  // sets its process.scheduler itself: the budget goes in before the join (runc, too,
+  // writes rt_period/rt_runtime before adding the pid). The other limits come after setup.
+  const cpu = config.spec.linux?.resources?.cpu;
+  if (cpu?.realtimePeriod || cpu?.realtimeRuntime) {
+    const rt: NonNullable<typeof cpu> = {};
+    if (cpu.realtimePeriod !== undefined) rt.realtimePeriod = cpu.realtimePeriod;
+    if (cpu.realtimeRuntime !== undefined) rt.realtimeRuntime = cpu.realtimeRuntime;
+    cgroups.set({ cpu: rt });
+  }
   // The cgroup join happens before the init runs anything of the container's, so that
   // every process it forks (setup included) is accounted and limited from the start.
   cgroups.apply(init.initPid);
+  state.cgroupPaths = cgroups.paths();
   const oom = config.spec.process?.oomScoreAdj;
   if (oom !== undefined) fs.writeFileSync(`/proc/${init.initPid}/oom_score_adj`, String(oom));
   // Rewritten with the pid before the setup runs, so `delete --force` can kill a half-made container.
@@ -138,13 +169,16 @@ async function createLocked(o: CreateOptions, config: ContainerConfig, undo: Und
   await init.go();
 
   const hooks = config.spec.hooks ?? {};
-  await runSetup(cliEnd, buildSetupPlan(config, { noPivot: o.noPivot, cgroupDirs: cgroups.dirs, stateJson: hookStateJson(state, 'creating') }), {
+  await runSetup(cliEnd, buildSetupPlan(config, { noPivot: o.noPivot, cgroupDirs: cgroups.mountDirs(), stateJson: hookStateJson(state, 'creating') }), {
     runHooks: async () => {
       const creating = hookStateJson(state, 'creating');
       await runHooks('prestart', hooks.prestart, creating);
       await runHooks('createRuntime', hooks.createRuntime, creating);
     },
   });
+  // SCMP_ACT_NOTIFY: init loaded its filter and waits until the agent has the listener.
+  const agent = toAgentHandover(config.spec.linux?.seccomp);
+  if (agent !== undefined) await init.seccompListener((pid, fd) => handOverListener(agent, pid, fd, hookStateJson(state, 'creating')));
   await init.ready();
   // Limits go in once setup (a Node process, ~40 MB and a dozen threads) has exited and
   // init waits on the exec fifo: a container's pids or memory limit would otherwise

@@ -11,11 +11,15 @@ import type { InitRequest } from '../process/bootstrap';
 import { spawnInit, type InitHandle } from '../process/spawn-native';
 import { checkTerminal, hostWindowSize, openConsoleChannel, relayTerminal, type ConsoleChannel, type TerminalRelay } from '../process/terminal';
 import { toCapMasks } from '../security/capabilities';
+import { hostLsm } from '../security/lsm';
+import { MSG_APPARMOR_NOT_ENABLED, MSG_SELINUX_NOT_ENABLED, toProcessAttrs } from '../security/process-attrs';
 import { rlimitNumber } from '../security/rlimits';
+import { handOverListener, toAgentHandover } from '../security/seccomp-agent';
 import type { ContainerConfig } from '../spec/normalize';
 import type { LinuxCapabilities, LinuxNamespaceType, Process } from '../spec/types';
 import { MSG_CWD_UNDER_PROC, cwdUnderProc } from '../spec/validate';
 import { DEFAULT_UMASK, sessionKeyringName, toProcessEnv, toSeccompProgram } from './init-request';
+import { hookStateJson } from './hook-state';
 import { isAlive } from './liveness';
 import { PROC_NS_NAME } from './namespaces';
 import { forwardSignals, type SignalForwarder } from '../process/forward-signals';
@@ -65,9 +69,10 @@ export function validateProcess(p: Process): void {
   // /proc/self/fd/N, refused here like at create (src/spec/validate.ts).
   if (cwdUnderProc(p.cwd)) throw new UsageError(`${MSG_CWD_UNDER_PROC} (found ${JSON.stringify(p.cwd)})`);
   if (!Array.isArray(p.args) || p.args.length === 0) throw new UsageError('args must not be empty');
-  if (p.selinuxLabel !== undefined && p.selinuxLabel !== '') {
-    throw new UsageError('selinux label is specified in config, but selinux is disabled or not supported');
-  }
+  // The LSM labels are applied by native just before execve, as at create, when the
+  // host has the LSM; asking for one where it has not is refused here, like create does.
+  if (p.selinuxLabel !== undefined && p.selinuxLabel !== '' && !hostLsm().selinux) throw new UsageError(MSG_SELINUX_NOT_ENABLED);
+  if (p.apparmorProfile !== undefined && p.apparmorProfile !== '' && !hostLsm().apparmor) throw new UsageError(MSG_APPARMOR_NOT_ENABLED);
 }
 
 function readProcessFile(file: string): Process {
@@ -199,8 +204,12 @@ export function buildExecRequest(
     throw new RuntimeError('unable to start container process', { cause: err });
   }
   const seccomp = toSeccompProgram(config);
+  // The exec'd process' own scheduler, I/O priority and labels, and the container's
+  // personality (runc setns_init_linux.go applies all of them).
+  const attrs = toProcessAttrs(config.spec.linux, proc, hostLsm());
   return {
     ...(seccomp !== undefined ? { seccomp } : {}),
+    ...(Object.keys(attrs).length > 0 ? { attrs } : {}),
     mode: o.mode,
     cloneFlags: 0,
     join: o.join,
@@ -280,11 +289,6 @@ async function execProcess(o: ExecOptions): Promise<number> {
 
   const config = state.config as ContainerConfig;
   const proc = toExecProcess(o, config.spec.process);
-  // A profile in the process (a shim's --process, the container's config) is ignored,
-  // as create ignores it; asking for one on the command line is refused.
-  if (o.apparmor !== undefined && o.apparmor !== '') {
-    throw new UsageError(`--apparmor ${o.apparmor}: AppArmor profiles are not supported by runts`);
-  }
   if (o.cgroup !== undefined && o.cgroup !== '') throw new UsageError('--cgroup: sub-cgroups are not supported by runts');
   const terminal = proc.terminal === true;
   checkTerminal({ detach: o.detach, terminal, consoleSocket: o.consoleSocket });
@@ -331,6 +335,9 @@ async function execProcess(o: ExecOptions): Promise<number> {
     }
     try {
       await handle.go();
+      // runc's exec hands the agent the new process' listener with the state "running".
+      const agent = toAgentHandover(config.spec.linux?.seccomp);
+      if (agent !== undefined) await handle.seccompListener((p, fd) => handOverListener(agent, p, fd, hookStateJson(state, 'running')));
       await handle.ready();
     } catch (err) {
       throw new RuntimeError('unable to start container process', { cause: err });

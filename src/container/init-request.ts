@@ -3,10 +3,12 @@
 import * as path from 'node:path';
 import { ConfigError } from '../errors';
 import { logConfig, warn } from '../log';
-import { toIdMapText } from '../process/idmap';
+import { planSetgroups, toIdMapText } from '../process/idmap';
 import type { SeccompProgram } from '../process/bootstrap';
 import type { InitRequest } from '../process/spawn-native';
 import { toCapMasks } from '../security/capabilities';
+import { hostLsm } from '../security/lsm';
+import { toProcessAttrs } from '../security/process-attrs';
 import { rlimitNumber } from '../security/rlimits';
 import type { ContainerConfig } from '../spec/normalize';
 
@@ -155,11 +157,13 @@ export function buildInitRequest(config: ContainerConfig, o: InitRequestOptions)
     req.idMaps = {
       uidMap: toIdMapText(linux.uidMappings ?? []),
       gidMap: toIdMapText(linux.gidMappings ?? []),
-      setgroups: 'allow',
+      setgroups: planSetgroups(process.geteuid?.() ?? 0),
     };
   }
   const seccomp = toSeccompProgram(config);
   if (seccomp !== undefined) req.seccomp = seccomp;
+  const attrs = toProcessAttrs(spec.linux, proc, hostLsm());
+  if (Object.keys(attrs).length > 0) req.attrs = attrs;
   if (linux.timeOffsets !== undefined && config.namespaces.created.includes('time')) {
     req.timeOffsets = Object.entries(linux.timeOffsets)
       .map(([clock, o2]) => `${clock} ${o2.secs ?? 0} ${o2.nanosecs ?? 0}`)

@@ -53,6 +53,7 @@ export function buildRootfsInput(
   if (spec.domainname !== undefined) input.domainname = spec.domainname;
   if (linux.sysctl !== undefined) input.sysctl = linux.sysctl;
   if (spec.process?.cwd !== undefined) input.cwd = spec.process.cwd;
+  if (linux.mountLabel !== undefined && linux.mountLabel !== '') input.mountLabel = linux.mountLabel;
   return input;
 }
 

@@ -43,6 +43,59 @@ export interface ContainerState {
   config: unknown;
 }
 
+/** Where state lives without --root, as root. */
+export const SYSTEM_ROOT = '/run/runts';
+
+/** Is this process in a user namespace other than the initial one (runc userns.RunningInUserNS)? */
+export function isRunningInUserNs(uidMapText?: string): boolean {
+  let text = uidMapText;
+  if (text === undefined) {
+    try {
+      text = fs.readFileSync('/proc/self/uid_map', 'utf8');
+    } catch {
+      return false;
+    }
+  }
+  const f = text.trim().split(/\s+/);
+  return !(f.length === 3 && f[0] === '0' && f[1] === '0' && f[2] === '4294967295');
+}
+
+/**
+ * The default --root, runc's rule with runts for runc: $XDG_RUNTIME_DIR/runts when the
+ * caller is not root (or is root only inside a user namespace and $USER is not root),
+ * else /run/runts. `xdg` says the directory must be created by the caller (ensureXdgRoot).
+ */
+export function defaultRoot(
+  env: NodeJS.ProcessEnv = process.env,
+  euid: number = process.geteuid?.() ?? 0,
+  inUserNs: () => boolean = () => isRunningInUserNs(),
+): { root: string; xdg: boolean } {
+  const xdgDir = env['XDG_RUNTIME_DIR'];
+  if (xdgDir === undefined || xdgDir === '') return { root: SYSTEM_ROOT, xdg: false };
+  const honor = euid !== 0 || (inUserNs() && env['USER'] !== 'root');
+  return honor ? { root: path.join(xdgDir, 'runts'), xdg: true } : { root: SYSTEM_ROOT, xdg: false };
+}
+
+/**
+ * Make the XDG default root, private to the caller. Sticky as the XDG base directory
+ * spec asks of anything that must not be pruned from $XDG_RUNTIME_DIR (runc does the same).
+ */
+export function ensureXdgRoot(root: string): void {
+  try {
+    // Not recursive: $XDG_RUNTIME_DIR itself must exist (made by the login manager),
+    // and Node's recursive mkdir spins forever where the kernel says ENOENT for a
+    // parent that exists (procfs).
+    try {
+      fs.mkdirSync(root, { mode: STATE_DIR_MODE });
+    } catch (err) {
+      if (!isCode(err, 'EEXIST')) throw err;
+    }
+    fs.chmodSync(root, STATE_DIR_MODE | 0o1000);
+  } catch (err) {
+    throw new RuntimeError(`the path in $XDG_RUNTIME_DIR must be writable by the user: ${root}`, { cause: err });
+  }
+}
+
 export function stateDir(root: string, id: string): string {
   assertValidId(id);
   return path.join(root, id);

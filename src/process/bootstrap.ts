@@ -8,6 +8,7 @@
 import * as os from 'node:os';
 import { RuntimeError } from '../errors';
 import type { LinuxNamespaceType } from '../spec/types';
+import { processAttrRecords, type ProcessAttrs } from '../security/process-attrs';
 import {
   ATTR_CLONE_FLAGS,
   ATTR_CONSOLE_SIZE,
@@ -155,6 +156,8 @@ export interface InitRequest {
   stateJson?: string;
   /** linux.seccomp compiled by src/security/seccomp.ts; native only loads it */
   seccomp?: SeccompProgram;
+  /** personality, I/O priority, scheduler, LSM labels (src/security/process-attrs.ts) */
+  attrs?: ProcessAttrs;
 }
 
 /** A compiled seccomp filter: SECCOMP_FILTER_FLAG_* and struct sock_filter[] bytes. */
@@ -325,6 +328,8 @@ export function encodeBootstrap(req: InitRequest, fds: NativeFds): Buffer {
     }
     w.raw(ATTR_SECCOMP, Buffer.concat([u32('seccomp.flags', req.seccomp.flags), req.seccomp.filter]));
   }
+
+  if (req.attrs !== undefined) for (const r of processAttrRecords(req.attrs)) w.raw(r.id, r.payload);
 
   if (w.length > RUNTS_BOOTSTRAP_MAX) {
     throw bootstrapError(`${w.length} bytes exceed the limit of ${RUNTS_BOOTSTRAP_MAX}`);

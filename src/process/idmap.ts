@@ -13,6 +13,16 @@ export function toIdMapText(mappings: readonly IdMapping[]): string {
   return mappings.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join('');
 }
 
+/**
+ * setgroups for a new user namespace. An unprivileged writer (no CAP_SETGID over the
+ * parent namespace: a non-root caller) may only map its own gid, and only once
+ * setgroups(2) is denied in the namespace (user_namespaces(7), since Linux 3.19, the
+ * CVE-2014-8989 fix); otherwise it stays "allow", as runc leaves it.
+ */
+export function planSetgroups(writerEuid: number): 'allow' | 'deny' {
+  return writerEuid === 0 ? 'allow' : 'deny';
+}
+
 export interface IdMaps {
   uidMap: string;
   gidMap: string;

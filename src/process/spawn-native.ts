@@ -24,7 +24,7 @@ import { closeFd, socketPair } from '../sys/socket';
 import { CLONE_NEW, encodeBootstrap, isJoinMode, type InitRequest, type NativeFds } from './bootstrap';
 import { writeIdMaps } from './idmap';
 import { forwardLogFd, type LogSink } from './log-forward';
-import { SYNC_BOOTSTRAP, SYNC_GO, SYNC_PID, SYNC_READY, SYNC_USERMAP_ACK, SYNC_USERMAP_PLS, syncName } from './proto';
+import { SYNC_BOOTSTRAP, SYNC_GO, SYNC_PID, SYNC_READY, SYNC_SECCOMP_ACK, SYNC_SECCOMP_PLS, SYNC_USERMAP_ACK, SYNC_USERMAP_PLS, syncName } from './proto';
 import { readU32, SyncClosedError, SyncEndpoint } from './sync';
 
 export type { InitRequest } from './bootstrap';
@@ -41,6 +41,12 @@ export interface InitHandle {
   go(): Promise<void>;
   /** resolves on SYNC_READY; rejects with ChildError on SYNC_ERROR or an early exit */
   ready(): Promise<void>;
+  /**
+   * Before ready(), when the seccomp filter has SECCOMP_FILTER_FLAG_NEW_LISTENER: take
+   * SYNC_SECCOMP_PLS, let `hand` pass on init's listener (its pid, the fd number there),
+   * then answer SYNC_SECCOMP_ACK
+   */
+  seccompListener(hand: (pid: number, fd: number) => void | Promise<void>): Promise<void>;
   /** [0:PARENT]'s exit status (run mode: the container's, 128+n when killed by signal n) */
   exited: Promise<number>;
   /** resolves once every native stage has closed the log socket */
@@ -203,6 +209,15 @@ export async function spawnInit(req: InitRequest, opts: SpawnInitOptions = {}): 
       go: async () => {
         try {
           await endpoint.send(SYNC_GO);
+        } catch (err) {
+          await explain(err);
+        }
+      },
+      seccompListener: async (hand) => {
+        try {
+          const fd = readU32(await endpoint.expect(SYNC_SECCOMP_PLS), 'SYNC_SECCOMP_PLS');
+          await hand(initPid, fd);
+          await endpoint.send(SYNC_SECCOMP_ACK);
         } catch (err) {
           await explain(err);
         }

@@ -53,7 +53,7 @@ export function applyMaskPath(st: ExecState, op: Op<'mask-path'>): void {
   try {
     const t = mountTarget(st, fd, op.path);
     const isDir = (sys.statx(fd, '', C.AT_EMPTY_PATH).mode & C.S_IFMT) === C.S_IFDIR;
-    if (isDir) sys.mount('tmpfs', t, 'tmpfs', C.MS_RDONLY, null);
+    if (isDir) sys.mount('tmpfs', t, 'tmpfs', C.MS_RDONLY, op.data ?? null);
     else sys.mount('/dev/null', t, null, C.MS_BIND, null);
   } finally {
     sys.close(fd);

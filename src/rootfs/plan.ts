@@ -11,6 +11,7 @@ import { ConfigError } from '../errors';
 import type { LinuxDevice, Mount } from '../spec/types';
 import * as C from '../sys/constants';
 import { PROPAGATION_FLAGS, parseMountOptions, type RecAttr } from './mount-options';
+import { withMountLabel } from '../security/process-attrs';
 
 /** What the cgroup mount (`type: cgroup`) needs to know about the container's cgroups. */
 export interface CgroupMountInfo {
@@ -58,6 +59,8 @@ export interface RootfsInput {
   cwd?: string;
   /** linux.sysctl, written to the container's /proc/sys after pivot_root */
   sysctl?: Record<string, string>;
+  /** linux.mountLabel: SELinux context= of tmpfs and other non-proc/sysfs/mqueue/bind mounts */
+  mountLabel?: string;
   host?: HostFacts;
 }
 
@@ -110,7 +113,7 @@ export type MountOp =
   | { op: 'setdomainname'; name: string }
   | { op: 'sysctl'; key: string; value: string }
   | { op: 'readonly-path'; path: string }
-  | { op: 'mask-path'; path: string }
+  | { op: 'mask-path'; path: string; data?: string }
   /** tmpfs and /dev were mounted rw so they could be filled: now make them ro as asked */
   | { op: 'remount-ro'; dest: string; flags: number }
   | { op: 'readonly-root' };
@@ -198,7 +201,8 @@ export function planRootfs(input: RootfsInput): MountOp[] {
   for (const [key, value] of Object.entries(input.sysctl ?? {})) ops.push({ op: 'sysctl', key, value });
   // Read-only paths before masks, as runc: a masked path inside a read-only one still gets masked.
   for (const p of input.readonlyPaths) ops.push({ op: 'readonly-path', path: cleanPath(p) });
-  for (const p of input.maskedPaths) ops.push({ op: 'mask-path', path: cleanPath(p) });
+  const maskData = withMountLabel('', input.mountLabel);
+  for (const p of input.maskedPaths) ops.push(maskData === '' ? { op: 'mask-path', path: cleanPath(p) } : { op: 'mask-path', path: cleanPath(p), data: maskData });
   // A shared, slave or unbindable rootfsPropagation is for the container's own "/": the
   // rootfs bind took the (private) propagation of its parent, so it is applied again
   // after the pivot, as runc does since 1.2.7/1.3 (runc#1755, #4724; runc 1.1 leaves "/"
@@ -218,6 +222,8 @@ export function planRootfs(input: RootfsInput): MountOp[] {
   if (input.readonly) ops.push({ op: 'readonly-root' });
   return ops;
 }
+
+const UNLABELLED_TYPES = new Set(['proc', 'sysfs', 'mqueue']);
 
 function planMount(
   m: Mount,
@@ -283,7 +289,7 @@ function planMount(
         fstype: 'tmpfs',
         // Mounted rw so that /dev can be filled and the mode set; remount-ro comes last.
         flags: o.flags & ~C.MS_RDONLY,
-        data: o.data,
+        data: withMountLabel(o.data, input.mountLabel),
         create: 'dir',
         propagation: o.propagation,
         keepMode: true,
@@ -294,9 +300,11 @@ function planMount(
     }
     default: {
       const flags = dest === '/dev' ? o.flags & ~C.MS_RDONLY : o.flags;
+      // runc labels every mount but proc, sysfs, mqueue, binds and cgroups (mountToRootfs)
+      const data = UNLABELLED_TYPES.has(type) ? o.data : withMountLabel(o.data, input.mountLabel);
       return {
         ops: [
-          extra({ op: 'mount', source, dest, fstype: type, flags, data: o.data, create: 'dir', propagation: o.propagation, procCheck }),
+          extra({ op: 'mount', source, dest, fstype: type, flags, data, create: 'dir', propagation: o.propagation, procCheck }),
         ],
         devBound: false,
       };

@@ -2,15 +2,25 @@
 // libseccomp the way runc's libcontainer/seccomp/seccomp_linux.go does it. The native
 // init only loads the result. Runs in: cli.
 //
-// Not done (runc does): patchbpf's ENOSYS stub for syscalls newer than the profile,
-// and SCMP_ACT_NOTIFY with a listener socket (refused as "not supported yet").
-import { ConfigError } from '../errors';
+// SCMP_ACT_NOTIFY adds SECCOMP_FILTER_FLAG_NEW_LISTENER: init then hands the listener
+// to the CLI, which sends it to the agent at listenerPath (src/security/seccomp-agent.ts).
+//
+// Not done (runc does): patchbpf's ENOSYS stub for syscalls newer than the profile.
+import { ConfigError, RuntimeError } from '../errors';
 import { log } from '../log';
 import type { LinuxSeccomp, LinuxSeccompArg } from '../spec/types';
-import { archToken, Filter, SCMP_ACT, SCMP_CMP, SCMP_FLTATR, syscallNumber, type ArgCmp } from '../sys/libseccomp';
+import { hasNotify } from './seccomp-agent';
+import { archToken, Filter, SCMP_ACT, SCMP_CMP, SCMP_FLTATR, seccompApiLevel, syscallNumber, type ArgCmp } from '../sys/libseccomp';
 
 /** seccomp(2) SECCOMP_FILTER_FLAG_* (include/uapi/linux/seccomp.h). */
-export const SECCOMP_FILTER_FLAG = { TSYNC: 1, LOG: 2, SPEC_ALLOW: 4 } as const;
+export const SECCOMP_FILTER_FLAG = { TSYNC: 1, LOG: 2, SPEC_ALLOW: 4, NEW_LISTENER: 8, TSYNC_ESRCH: 16 } as const;
+
+/** runc's wording for the notify rules (libcontainer/seccomp/seccomp_linux.go). */
+export const MSG_NOTIFY_DEFAULT = 'SCMP_ACT_NOTIFY cannot be used as default action';
+export const MSG_NOTIFY_WRITE = 'SCMP_ACT_NOTIFY cannot be used for the write syscall';
+export const MSG_NOTIFY_NO_LISTENER = 'listenerPath is not set';
+/** libseccomp's API level that has everything notify needs (libseccomp 2.5, Linux 5.7). */
+export const NOTIFY_MIN_API_LEVEL = 6;
 
 export interface CompiledSeccomp {
   /** SECCOMP_FILTER_FLAG_* for seccomp(SECCOMP_SET_MODE_FILTER, flags, prog) */
@@ -86,7 +96,7 @@ export function toAction(name: string, errnoRet: number | undefined, pointer: st
     case 'SCMP_ACT_LOG':
       return SCMP_ACT.LOG;
     case 'SCMP_ACT_NOTIFY':
-      throw new ConfigError('seccomp action SCMP_ACT_NOTIFY is not supported yet', pointer);
+      return SCMP_ACT.NOTIFY;
     default:
       throw new ConfigError(`unknown seccomp action ${JSON.stringify(name)}`, pointer);
   }
@@ -126,17 +136,47 @@ export function toFlags(names: readonly string[]): number {
 }
 
 /**
+ * runc's rules for SCMP_ACT_NOTIFY, checked before anything exists. Not as the default
+ * action, and not for write(2): init writes SYNC_SECCOMP_PLS under the new filter, before
+ * any agent holds the listener, so a notified write would hang it for good (read and
+ * close come after the agent has the listener, so they may be notified).
+ */
+export function checkNotify(sc: LinuxSeccomp, apiLevel: () => number): void {
+  const base = '/linux/seccomp';
+  if (sc.defaultAction === 'SCMP_ACT_NOTIFY') throw new ConfigError(MSG_NOTIFY_DEFAULT, `${base}/defaultAction`);
+  (sc.syscalls ?? []).forEach((c, i) => {
+    if (c.action !== 'SCMP_ACT_NOTIFY') return;
+    if ((c.names ?? []).includes('write')) throw new ConfigError(MSG_NOTIFY_WRITE, `${base}/syscalls/${i}/names`);
+  });
+  if (!hasNotify(sc)) return;
+  if ((sc.listenerPath ?? '') === '') throw new ConfigError(MSG_NOTIFY_NO_LISTENER, `${base}/listenerPath`);
+  const level = apiLevel();
+  if (level < NOTIFY_MIN_API_LEVEL) {
+    throw new RuntimeError(
+      `seccomp notify unsupported: API level: got ${level}, want at least ${NOTIFY_MIN_API_LEVEL}. Please try with libseccomp >= 2.5.0 and Linux >= 5.7`,
+    );
+  }
+}
+
+/**
  * Compile the profile. Syscall names this libseccomp does not know are skipped with
  * a debug line, and rules whose action is the default action are skipped (both as
  * runc does). When one rule compares the same argument twice, each comparison becomes
  * a rule of its own (runc's "old behaviour": libseccomp ANDs the comparisons of one
  * rule and refuses two on the same argument).
  */
-export function compileSeccomp(sc: LinuxSeccomp): CompiledSeccomp {
+export function compileSeccomp(sc: LinuxSeccomp, apiLevel: () => number = seccompApiLevel): CompiledSeccomp {
   const base = '/linux/seccomp';
+  checkNotify(sc, apiLevel);
   const defaultAction = toAction(sc.defaultAction, sc.defaultErrnoRet, `${base}/defaultAction`);
-  const flags = toFlags(sc.flags ?? []);
-  if ((sc.listenerPath ?? '') !== '') throw new ConfigError('seccomp listenerPath is not supported yet', `${base}/listenerPath`);
+  let flags = toFlags(sc.flags ?? []);
+  // seccomp(2) then returns a listener fd, which init passes on (SYNC_SECCOMP_PLS). The
+  // kernel refuses TSYNC with NEW_LISTENER (which thread's failure would it report?)
+  // unless TSYNC_ESRCH says how; libseccomp adds it the same way.
+  if (hasNotify(sc)) {
+    flags |= SECCOMP_FILTER_FLAG.NEW_LISTENER;
+    if (flags & SECCOMP_FILTER_FLAG.TSYNC) flags |= SECCOMP_FILTER_FLAG.TSYNC_ESRCH;
+  }
 
   const archTokens = (sc.architectures ?? []).map((a, i) => {
     const name = SECCOMP_ARCH_NAMES[a];

@@ -11,6 +11,8 @@ import * as path from 'node:path';
 import { RuntimeError } from '../errors';
 import { CAPABILITY_SETS, capabilityNumber, lastCapOfKernel } from '../security/capabilities';
 import { isKnownRlimit } from '../security/rlimits';
+import { hostLsm } from '../security/lsm';
+import { processAttrFindings, type LsmStatus } from '../security/process-attrs';
 import type { Finding, Severity } from './finding';
 import { NAMESPACE_TYPES, type LinuxNamespaceType, type Spec } from './types';
 
@@ -24,6 +26,8 @@ export interface HostProbes {
   pathExists(p: string): boolean;
   /** /proc/sys/kernel/cap_last_cap */
   lastCap(): number;
+  /** whether AppArmor and SELinux are enabled (src/security/lsm.ts); the host's when absent */
+  lsm?(): LsmStatus;
 }
 
 export interface ValidateOptions {
@@ -63,6 +67,7 @@ export const realHost: HostProbes = {
   isDirectory: (p) => statOf(p)?.isDirectory() === true,
   pathExists: (p) => statOf(p) !== undefined,
   lastCap: lastCapOfKernel,
+  lsm: hostLsm,
 };
 
 // ---------------------------------------------------------------------------------
@@ -614,6 +619,25 @@ function seccompNotifyHasListener({ spec }: RuleContext): Finding[] {
 }
 
 /**
+ * runc's limits on SCMP_ACT_NOTIFY (its wording): init sends the listener to the runtime
+ * with write(2) under the new filter, so neither write nor the default action (which
+ * covers write) may wait for an agent that does not have the listener yet.
+ */
+function seccompNotifyAllowed({ spec }: RuleContext): Finding[] {
+  const sc = at(spec, 'linux', 'seccomp');
+  if (!isObj(sc)) return [];
+  const out: Finding[] = [];
+  if (sc['defaultAction'] === 'SCMP_ACT_NOTIFY') {
+    out.push(error('seccomp-notify', '/linux/seccomp/defaultAction', 'SCMP_ACT_NOTIFY cannot be used as default action', 'any other action', 'SCMP_ACT_NOTIFY'));
+  }
+  items(sc['syscalls']).forEach((s, i) => {
+    if (at(s, 'action') !== 'SCMP_ACT_NOTIFY' || !items(at(s, 'names')).includes('write')) return;
+    out.push(error('seccomp-notify', pointer('linux', 'seccomp', 'syscalls', i, 'names'), 'SCMP_ACT_NOTIFY cannot be used for the write syscall', 'no write', 'write'));
+  });
+  return out;
+}
+
+/**
  * seccomp(2) compares at most six arguments (index 0-5; libseccomp refuses more).
  * valueTwo only means something to SCMP_CMP_MASKED_EQ (it is the value the masked
  * argument must equal); runc ignores it elsewhere, so that is a warning, not an error.
@@ -637,16 +661,13 @@ function seccompArgsValid({ spec }: RuleContext): Finding[] {
 }
 
 /**
- * What the spec allows but runts cannot do yet: a seccomp notify listener and its flag.
- * Warnings, since the config itself is valid; create refuses them (src/security/seccomp.ts).
+ * What the spec allows but runts cannot do yet: the notify flag WAIT_KILLABLE_RECV.
+ * A warning, since the config itself is valid; create refuses it (src/security/seccomp.ts).
  */
 function seccompSupported({ spec }: RuleContext): Finding[] {
   const sc = at(spec, 'linux', 'seccomp');
   if (!isObj(sc)) return [];
   const out: Finding[] = [];
-  if ((str(sc['listenerPath']) ?? '') !== '') {
-    out.push(warning('seccomp-unsupported', '/linux/seccomp/listenerPath', 'seccomp listenerPath (SCMP_ACT_NOTIFY) is not supported yet', 'no listenerPath', show(sc['listenerPath'])));
-  }
   items(sc['flags']).forEach((f, i) => {
     if (f === 'SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV') {
       out.push(warning('seccomp-unsupported', pointer('linux', 'seccomp', 'flags', i), 'seccomp flag SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV is not supported yet', 'SECCOMP_FILTER_FLAG_TSYNC, SECCOMP_FILTER_FLAG_LOG or SECCOMP_FILTER_FLAG_SPEC_ALLOW', show(f)));
@@ -722,8 +743,10 @@ export const RULES: ReadonlyArray<readonly [name: string, rule: Rule]> = [
   ['seccompNamesKnown', seccompNamesKnown],
   ['seccompErrnoRetWithErrnoAction', seccompErrnoRetWithErrnoAction],
   ['seccompNotifyHasListener', seccompNotifyHasListener],
+  ['seccompNotifyAllowed', seccompNotifyAllowed],
   ['seccompArgsValid', seccompArgsValid],
   ['seccompSupported', seccompSupported],
+  ['processAttrsValid', ({ spec, host }) => processAttrFindings(spec, (host.lsm ?? hostLsm)())],
 ];
 
 /**

@@ -48,15 +48,39 @@ interface Lib {
 }
 
 let lib: Lib | undefined;
+let handle: koffi.LibraryHandle | undefined;
 
-function load(): Lib {
-  if (lib !== undefined) return lib;
-  let h: koffi.LibraryHandle;
+function open(): koffi.LibraryHandle {
+  if (handle !== undefined) return handle;
   try {
-    h = koffi.load('libseccomp.so.2');
+    handle = koffi.load('libseccomp.so.2');
   } catch (err) {
     throw new RuntimeError(`seccomp: cannot load libseccomp.so.2 (install libseccomp2): ${(err as Error).message}`);
   }
+  return handle;
+}
+
+let apiGet: Fn | null | undefined;
+/**
+ * libseccomp's API level (seccomp_api_get): 6 and up means this libseccomp and kernel
+ * do everything runc's notify support needs (libseccomp >= 2.5.0, Linux >= 5.7); 0
+ * when the function is missing (libseccomp < 2.4).
+ */
+export function seccompApiLevel(): number {
+  if (apiGet === undefined) {
+    try {
+      apiGet = open().func('unsigned int seccomp_api_get(void)') as Fn;
+    } catch (err) {
+      if (err instanceof RuntimeError) throw err;
+      apiGet = null;
+    }
+  }
+  return apiGet === null ? 0 : (apiGet() as number);
+}
+
+function load(): Lib {
+  if (lib !== undefined) return lib;
+  const h = open();
   // The struct is declared once per process: koffi refuses a second type of the same name.
   koffi.struct('scmp_arg_cmp', { arg: 'uint', op: 'int', datum_a: 'uint64_t', datum_b: 'uint64_t' });
   lib = {

@@ -216,7 +216,7 @@ test('exec: usage errors and the terminal rules, before anything runs', { skip }
   assert.match(badSock.stderr, /msg="exec failed: dial unix .*nonexistent.sock: connect: no such file or directory"/);
   const apparmor = exec(e, ['--apparmor', 'unconfined', e.id, 'true']);
   assert.equal(apparmor.status, 255);
-  assert.match(apparmor.stderr, /AppArmor profiles are not supported/);
+  assert.match(apparmor.stderr, /apparmor: config provided but apparmor not supported/);
   assert.deepEqual(cgroupPids(e), [e.pid]);
 });
 

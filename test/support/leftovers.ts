@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 const CGROUP_ROOT = '/sys/fs/cgroup';
-const MAX_CGROUP_DEPTH = 3;
+const MAX_CGROUP_DEPTH = 5;
 
 function findCgroupDirs(dir: string, id: string, depth: number, out: string[]): void {
   let entries: fs.Dirent[];

@@ -27,6 +27,7 @@ export function toCreateOptions(args: string[], o: RawOptions, g: GlobalOptions)
     noNewKeyring: o['newKeyring'] === false,
     preserveFds: Number(fds),
     systemdCgroup: g.systemdCgroup,
+    rootless: g.rootless,
   };
 }
 

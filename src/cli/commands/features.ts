@@ -7,10 +7,10 @@ export const featuresCommand = defineCommand<null>({
   args: { exact: 0 },
   toOptions: () => null,
   async run() {
-    const { buildFeatures } = require('../../spec/features') as typeof import('../../spec/features');
+    const { buildFeatures, seccompFeatures } = require('../../spec/features') as typeof import('../../spec/features');
     const { buildInfo } = require('../version') as typeof import('../version');
     const info = buildInfo();
-    const features = buildFeatures({ seccomp: { enabled: false }, version: info.version, commit: info.commit });
+    const features = buildFeatures({ seccomp: seccompFeatures(), version: info.version, commit: info.commit });
     // runc prints json.MarshalIndent(…, "", "    ") followed by a newline.
     process.stdout.write(JSON.stringify(features, null, 4) + '\n');
   },

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { planIdMapWrites, toIdMapText } from '../../../src/process/idmap';
+import { planIdMapWrites, planSetgroups, toIdMapText } from '../../../src/process/idmap';
 
 test('id mappings become one "container host size" line each', () => {
   assert.equal(
@@ -23,4 +23,9 @@ test('setgroups is written only to deny, and before gid_map', () => {
     { path: '/proc/42/uid_map', data: 'u' },
     { path: '/proc/42/gid_map', data: 'g' },
   ]);
+});
+
+test('setgroups: "deny" when the maps are written by a non-root caller, left alone by root', () => {
+  assert.equal(planSetgroups(0), 'allow');
+  assert.equal(planSetgroups(1000), 'deny');
 });

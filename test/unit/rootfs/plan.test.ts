@@ -273,3 +273,22 @@ test('process.cwd is created inside the rootfs after the hooks and before the pi
   assert.deepEqual(planRootfs(input({ cwd: '/work//dir/' })).find((o) => o.op === 'mkdir-cwd'), { op: 'mkdir-cwd', path: '/work/dir' });
   assert.equal(planRootfs(input({ cwd: '/' })).some((o) => o.op === 'mkdir-cwd'), false);
 });
+
+test('linux.mountLabel: context= on tmpfs, devpts and masked dirs; never on proc, sysfs, mqueue or binds (runc)', () => {
+  const spec = baseSpec();
+  const mounts = [...(spec.mounts ?? []), { destination: '/data', type: 'bind', source: '/srv', options: ['rbind'] }];
+  const ops = planRootfs(input({ mounts, mountLabel: 'system_u:object_r:container_file_t:s0:c1,c2' }));
+  const label = 'context="system_u:object_r:container_file_t:s0:c1,c2"';
+  const dataOf = (dest: string): string | undefined => {
+    const op = ops.find((o) => o.op === 'mount' && o.dest === dest);
+    return op?.op === 'mount' ? op.data : undefined;
+  };
+  assert.ok(dataOf('/dev')?.endsWith(`,${label}`), dataOf('/dev'));
+  assert.ok(dataOf('/dev/pts')?.endsWith(`,${label}`), dataOf('/dev/pts'));
+  assert.ok(dataOf('/dev/shm')?.endsWith(`,${label}`), dataOf('/dev/shm'));
+  for (const dest of ['/proc', '/sys', '/dev/mqueue', '/data']) assert.ok(!(dataOf(dest) ?? '').includes('context='), dest);
+  const mask = ops.find((o) => o.op === 'mask-path');
+  assert.equal(mask?.op === 'mask-path' ? mask.data : undefined, label);
+  const plain = planRootfs(input());
+  assert.ok(!JSON.stringify(plain).includes('context='));
+});

@@ -136,14 +136,9 @@ test('bad actions, operators, indexes, architectures and NOTIFY are errors namin
   );
   throwsAt(() => compileSeccomp({ defaultAction: 'SCMP_ACT_ALLOW', architectures: ['SCMP_ARCH_VAX'] }), '/linux/seccomp/architectures/0', /unknown seccomp architecture/);
   throwsAt(
-    () => compileSeccomp({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_NOTIFY' }], listenerPath: '/run/x.sock' }),
-    '/linux/seccomp/listenerPath',
-    /not supported yet/,
-  );
-  throwsAt(
     () => compileSeccomp({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_NOTIFY' }] }),
-    '/linux/seccomp/syscalls/0/action',
-    /SCMP_ACT_NOTIFY is not supported yet/,
+    '/linux/seccomp/listenerPath',
+    /listenerPath is not set/,
   );
   throwsAt(() => compileSeccomp({ defaultAction: 'SCMP_ACT_ALLOW', flags: ['SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV'] }), '/linux/seccomp/flags/0', /not supported yet/);
 });
@@ -180,7 +175,10 @@ test('check: semantic seccomp rules name the field', () => {
   assert.deepEqual(findingsFor({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['kill'], action: 'SCMP_ACT_KILL', errnoRet: 1 }] }), [
     { rule: 'seccomp-errnoret', pointer: '/linux/seccomp/syscalls/0/errnoRet', severity: 'error' },
   ]);
-  assert.deepEqual(findingsFor({ defaultAction: 'SCMP_ACT_NOTIFY' }), [{ rule: 'seccomp-listener', pointer: '/linux/seccomp/listenerPath', severity: 'error' }]);
+  assert.deepEqual(findingsFor({ defaultAction: 'SCMP_ACT_NOTIFY' }), [
+    { rule: 'seccomp-listener', pointer: '/linux/seccomp/listenerPath', severity: 'error' },
+    { rule: 'seccomp-notify', pointer: '/linux/seccomp/defaultAction', severity: 'error' },
+  ]);
   assert.deepEqual(
     findingsFor({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['kill'], action: 'SCMP_ACT_ERRNO', args: [{ index: 7, value: 1, valueTwo: 2, op: 'SCMP_CMP_EQ' }] }] }),
     [

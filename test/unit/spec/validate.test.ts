@@ -24,6 +24,8 @@ function fakeHost(over: Partial<HostProbes> = {}): HostProbes {
     isDirectory: (p) => p.endsWith('/rootfs'),
     pathExists: (p) => p.endsWith('/rootfs') || p.endsWith('/afile'),
     lastCap: () => 40,
+    // A host with both LSMs: full.json asks for an AppArmor profile and SELinux labels.
+    lsm: () => ({ apparmor: true, selinux: true }),
     ...over,
   };
 }
