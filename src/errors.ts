@@ -117,6 +117,16 @@ export function renderError(err: unknown): string {
   return parts.join(': ');
 }
 
+/**
+ * runc's outermost layer for create and run: "runc create failed: <cause>" (utils_linux.go),
+ * with runts' name. The cause's exit status is kept.
+ */
+export function commandFailed(command: string, err: unknown): RuntimeError {
+  const e = new RuntimeError(`runts ${command} failed`, { cause: err });
+  e.exitCode = exitCodeOf(err);
+  return e;
+}
+
 /** The exit status an error maps to (runc: 1, except where a command says otherwise). */
 export function exitCodeOf(err: unknown): number {
   return err instanceof RuntimeError ? err.exitCode : 1;

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { CgroupManager } from '../cgroups/manager';
-import { RuntimeError, UsageError } from '../errors';
+import { ChildError, exitCodeOf, RuntimeError, UsageError } from '../errors';
 import { debugFor, warn } from '../log';
 import { renderFinding } from '../spec/finding';
 import { assertBundleValid } from '../spec/check';
@@ -92,7 +92,36 @@ export async function createContainer(o: CreateOptions): Promise<CreatedContaine
   }
 }
 
+/** How far create got: decides the layers runc puts in front of the cause. */
+interface Progress {
+  phase: 'prepare' | 'start' | 'init';
+}
+
 async function createLocked(o: CreateOptions, config: ContainerConfig, undo: UndoStack): Promise<CreatedContainer> {
+  const progress: Progress = { phase: 'prepare' };
+  try {
+    return await buildContainer(o, config, undo, progress);
+  } catch (err) {
+    throw startFailure(err, progress.phase);
+  }
+}
+
+/**
+ * runc's layers (libcontainer process_linux.go), which shims and users read: once the
+ * init is asked for, "unable to start container process: "; once it runs the
+ * container's setup, also "error during container init: " — except for the final
+ * PATH lookup, which runc reports without it ("exec: \"x\": executable file not found").
+ */
+function startFailure(err: unknown, phase: Progress['phase']): unknown {
+  if (phase === 'prepare') return err;
+  const lookup = err instanceof ChildError && err.message.startsWith('exec: ');
+  const cause = phase === 'init' && !lookup ? new RuntimeError('error during container init', { cause: err }) : err;
+  const e = new RuntimeError('unable to start container process', { cause });
+  e.exitCode = exitCodeOf(err);
+  return e;
+}
+
+async function buildContainer(o: CreateOptions, config: ContainerConfig, undo: UndoStack, progress: Progress): Promise<CreatedContainer> {
   createExecFifo(o.root, o.id);
 
   const cgroups = CgroupManager.plan(config.cgroupsPath, o.id, { rootless: isRootless(o.rootless) });
@@ -127,6 +156,7 @@ async function createLocked(o: CreateOptions, config: ContainerConfig, undo: Und
     undo.push('close console socket', () => channel.close());
   }
   const [cliEnd, setupEnd] = setupSocketPair();
+  progress.phase = 'start';
   const init = await spawnInit(
     buildInitRequest(config, {
       mode: o.mode,
@@ -167,6 +197,7 @@ async function createLocked(o: CreateOptions, config: ContainerConfig, undo: Und
   // Rewritten with the pid before the setup runs, so `delete --force` can kill a half-made container.
   writeState(o.root, state);
   await init.go();
+  progress.phase = 'init';
 
   const hooks = config.spec.hooks ?? {};
   await runSetup(cliEnd, buildSetupPlan(config, { noPivot: o.noPivot, cgroupDirs: cgroups.mountDirs(), stateJson: hookStateJson(state, 'creating') }), {

@@ -662,19 +662,19 @@ test('a failing mount makes create and run fail with one error naming the destin
       name: 'unknown fstype',
       verb: 'create',
       mount: { destination: '/x/y', type: 'nosuchfs', source: 'none' },
-      error: /^time="[^"]+" level=error msg="error mounting \\"none\\" to rootfs at \\"\/x\/y\\": mount \/x\/y: no such device"\n$/,
+      error: /^time="[^"]+" level=error msg="runts create failed: unable to start container process: error during container init: error mounting \\"none\\" to rootfs at \\"\/x\/y\\": mount \/x\/y: no such device"\n$/,
       created: true,
     },
     {
       name: 'missing bind source',
       mount: { destination: '/x/y', type: 'bind', source: path.join(host, 'missing'), options: ['bind'] },
-      error: new RegExp(`msg="error mounting \\\\"${path.join(host, 'missing')}\\\\" to rootfs at \\\\"/x/y\\\\": stat ${path.join(host, 'missing')}: no such file or directory"\\n$`),
+      error: new RegExp(`msg="runts (?:create|run) failed: unable to start container process: error during container init: error mounting \\\\"${path.join(host, 'missing')}\\\\" to rootfs at \\\\"/x/y\\\\": stat ${path.join(host, 'missing')}: no such file or directory"\\n$`),
       created: false,
     },
     {
       name: 'missing relative bind source',
       mount: { destination: '/x/y', source: 'missing', options: ['rbind', 'ro'] },
-      error: /msg="error mounting \\"\/[^"]+\/missing\\" to rootfs at \\"\/x\/y\\": stat \/[^"]+\/missing: no such file or directory"\n$/,
+      error: /msg="runts (?:create|run) failed: unable to start container process: error during container init: error mounting \\"\/[^"]+\/missing\\" to rootfs at \\"\/x\/y\\": stat \/[^"]+\/missing: no such file or directory"\n$/,
       created: false,
     },
   ];

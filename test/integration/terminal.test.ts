@@ -116,16 +116,16 @@ test('terminal without a console socket where runts detaches, and a socket witho
   });
   const create = runtsIo(e.io, e.root, ['create', '--bundle', e.bundle.dir, e.id]);
   assert.equal(create.status, 1);
-  assert.match(create.stderr, /msg="cannot allocate tty if runc will detach without setting console socket"/);
+  assert.match(create.stderr, /msg="runts create failed: cannot allocate tty if runc will detach without setting console socket"/);
   const runD = runtsIo(e.io, e.root, ['run', '-d', '--bundle', e.bundle.dir, e.id]);
   assert.match(runD.stderr, /cannot allocate tty if runc will detach without setting console socket/);
   const fgSock = runtsIo(e.io, e.root, ['run', '--console-socket', '/x.sock', '--bundle', e.bundle.dir, e.id]);
-  assert.match(fgSock.stderr, /msg="cannot use console socket if runc will not detach or allocate tty"/);
+  assert.match(fgSock.stderr, /msg="runts run failed: cannot use console socket if runc will not detach or allocate tty"/);
   e.bundle.update((s) => {
     s.process!.terminal = false;
   });
   const noTty = runtsIo(e.io, e.root, ['create', '--console-socket', '/x.sock', '--bundle', e.bundle.dir, e.id]);
-  assert.match(noTty.stderr, /msg="cannot use console socket if runc will not detach or allocate tty"/);
+  assert.match(noTty.stderr, /msg="runts create failed: cannot use console socket if runc will not detach or allocate tty"/);
   e.bundle.update((s) => {
     s.process!.terminal = true;
   });

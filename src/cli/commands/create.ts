@@ -1,5 +1,5 @@
 import { raw, defineCommand, type OptionSpec, type RawOptions, type GlobalOptions } from '../command';
-import { UsageError } from '../../errors';
+import { commandFailed, UsageError } from '../../errors';
 import type { CreateOptions } from '../../container/create';
 
 export type CreateCliOptions = Omit<CreateOptions, 'mode'>;
@@ -40,6 +40,8 @@ export const createCommand = defineCommand<CreateCliOptions>({
   toOptions: toCreateOptions,
   async run(opts) {
     const { createContainer } = require('../../container/create') as typeof import('../../container/create');
-    await createContainer({ ...opts, mode: 'create' });
+    await createContainer({ ...opts, mode: 'create' }).catch((err: unknown) => {
+      throw commandFailed('create', err);
+    });
   },
 });

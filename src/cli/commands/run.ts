@@ -1,4 +1,5 @@
 import { defineCommand, raw } from '../command';
+import { commandFailed } from '../../errors';
 import { createOptions, toCreateOptions, type CreateCliOptions } from './create';
 
 export interface RunCliOptions extends CreateCliOptions {
@@ -19,6 +20,8 @@ export const runCommand = defineCommand<RunCliOptions>({
   toOptions: (args, o, g) => ({ ...toCreateOptions(args, o, g), detach: raw.bool(o, 'detach'), keep: raw.bool(o, 'keep') }),
   async run(opts) {
     const { runContainer } = require('../../container/run') as typeof import('../../container/run');
-    return runContainer(opts);
+    return runContainer(opts).catch((err: unknown) => {
+      throw commandFailed('run', err);
+    });
   },
 });
