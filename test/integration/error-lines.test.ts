@@ -5,11 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { makeBundle } from '../support/bundle';
-import { makeIo, runtsIo } from '../support/container';
-import { leftovers } from '../support/leftovers';
+import { assertNoLeftovers, containerEnv, runtsIo } from '../support/container';
 import { requires } from '../support/requires';
-import { tmpRoot } from '../support/runts';
 import type { Spec } from '../../src/spec/types';
 
 const skip = requires('root', 'busybox', 'runc');
@@ -22,7 +19,6 @@ function msgOf(stderr: string): string {
   return JSON.parse(`"${m[1]}"`) as string;
 }
 
-let n = 0;
 const cases: Array<{ name: string; mutate: (s: Spec) => void; layers: string }> = [
   { name: 'missing binary', mutate: (s) => void (s.process!.args = ['nosuch']), layers: 'unable to start container process: exec: "nosuch": executable file not found in $PATH' },
   {
@@ -39,46 +35,30 @@ const cases: Array<{ name: string; mutate: (s: Spec) => void; layers: string }> 
 
 for (const c of cases) {
   test(`run fails like runc, layer for layer: ${c.name}`, { skip }, (t) => {
-    const root = tmpRoot(t);
-    const bundle = makeBundle();
-    const io = makeIo();
-    t.after(() => {
-      bundle.remove();
-      io.remove();
-    });
-    bundle.update((s) => {
+    const e = containerEnv(t, 'errline', (s) => {
       s.process!.args = ['true'];
       c.mutate(s);
     });
-    const id = `errline-${process.pid}-${++n}`;
-    const ours = runtsIo(io, root.path, ['run', '--bundle', bundle.dir, id]);
+    const ours = runtsIo(e.io, e.root, ['run', '--bundle', e.bundle.dir, e.id]);
     assert.equal(ours.status, 1, ours.stderr);
-    const theirs = spawnSync('runc', ['--root', root.path, 'run', '--bundle', bundle.dir, `${id}-runc`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
+    const theirs = spawnSync('runc', ['--root', e.root, 'run', '--bundle', e.bundle.dir, `${e.id}-runc`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
     assert.equal(theirs.status, 1, theirs.stderr);
     const mine = msgOf(ours.stderr);
     const runcs = msgOf(theirs.stderr);
     assert.ok(mine.startsWith(`runts run failed: ${c.layers}`), mine);
     assert.ok(runcs.startsWith(`runc run failed: ${c.layers}`), runcs);
-    assert.deepEqual(leftovers(root.path, id, bundle.dir), []);
+    assertNoLeftovers(e);
   });
 }
 
 test('create: the outer layer names the command; errors before the process starts have no process layer', { skip }, (t) => {
-  const root = tmpRoot(t);
-  const bundle = makeBundle();
-  const io = makeIo();
-  t.after(() => {
-    bundle.remove();
-    io.remove();
-  });
-  bundle.update((s) => {
+  const e = containerEnv(t, 'errline', (s) => {
     s.root!.path = 'no-such-rootfs';
   });
-  const id = `errline-${process.pid}-${++n}`;
-  const r = runtsIo(io, root.path, ['create', '--bundle', bundle.dir, id]);
+  const r = runtsIo(e.io, e.root, ['create', '--bundle', e.bundle.dir, e.id]);
   assert.equal(r.status, 1);
   const msg = msgOf(r.stderr);
   assert.match(msg, /^runts create failed: \/root\/path: invalid rootfs/);
   assert.ok(!msg.includes('unable to start container process'), msg);
-  assert.deepEqual(leftovers(root.path, id, bundle.dir), []);
+  assertNoLeftovers(e);
 });

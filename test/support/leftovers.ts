@@ -7,7 +7,7 @@ import * as path from 'node:path';
 const CGROUP_ROOT = '/sys/fs/cgroup';
 const MAX_CGROUP_DEPTH = 5;
 
-function findCgroupDirs(dir: string, id: string, depth: number, out: string[]): void {
+function findCgroupDirs(dir: string, match: (name: string) => boolean, depth: number, out: string[]): void {
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
@@ -18,9 +18,16 @@ function findCgroupDirs(dir: string, id: string, depth: number, out: string[]): 
     // Only real dirs: cgroup v1 links like cpu -> cpu,cpuacct would report twice.
     if (!e.isDirectory()) continue;
     const p = path.join(dir, e.name);
-    if (e.name === id) out.push(p);
-    if (depth < MAX_CGROUP_DEPTH) findCgroupDirs(p, id, depth + 1, out);
+    if (match(e.name)) out.push(p);
+    if (depth < MAX_CGROUP_DEPTH) findCgroupDirs(p, match, depth + 1, out);
   }
+}
+
+/** Cgroup dirs in every hierarchy whose name `match`es (podman names them libpod-<id>). */
+export function cgroupDirsMatching(match: (name: string) => boolean): string[] {
+  const out: string[] = [];
+  findCgroupDirs(CGROUP_ROOT, match, 0, out);
+  return out;
 }
 
 function hasSegment(p: string, id: string): boolean {
@@ -80,7 +87,7 @@ export function leftovers(root: string, id: string, bundle?: string): string[] {
   if (id !== '' && fs.existsSync(dir)) out.push(`state dir ${dir}`);
   if (id === '') return out;
   const cgroups: string[] = [];
-  findCgroupDirs(CGROUP_ROOT, id, 0, cgroups);
+  findCgroupDirs(CGROUP_ROOT, (name) => name === id, 0, cgroups);
   out.push(...cgroups.map((c) => `cgroup ${c}`));
   out.push(...leftoverMounts(id, bundle === undefined ? undefined : path.resolve(bundle)));
   out.push(...leftoverProcesses(id));

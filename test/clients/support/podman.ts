@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { RUNTS_BIN } from '../../support/runts';
+import { cgroupDirsMatching } from '../../support/leftovers';
 import { killMentioning, mountsUnder, processesMentioning, removeIfCreated, unmountUnder } from './daemon';
 
 export type Runtime = 'runts' | 'runc';
@@ -102,25 +103,9 @@ function cgroupHierarchies(): string[] {
   return out;
 }
 
-/** cgroup dirs (depth <= 3 under each hierarchy) whose name contains `id`: podman names them libpod-<id>. */
+/** cgroup dirs whose name contains `id`: podman names them libpod-<id>. */
 export function cgroupsNamed(id: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string, depth: number): void => {
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      if (!e.isDirectory()) continue;
-      const p = path.join(dir, e.name);
-      if (e.name.includes(id)) out.push(p);
-      if (depth < 3) walk(p, depth + 1);
-    }
-  };
-  for (const h of cgroupHierarchies()) walk(h, 1);
-  return out;
+  return cgroupDirsMatching((name) => name.includes(id));
 }
 
 function removeCgroupTree(dir: string): void {
