@@ -153,6 +153,24 @@ export class CgroupManager {
    */
   create(): string[] {
     const made: string[] = [];
+    try {
+      this.createInto(made);
+    } catch (err) {
+      // The caller only learns what was made from the return value: undo it here.
+      for (const dir of [...made].reverse()) {
+        try {
+          fs.rmdirSync(dir);
+        } catch {
+          /* empty and just made: only a racing process could keep it; the error below matters more */
+        }
+      }
+      throw err;
+    }
+    debug('created %o', made);
+    return made;
+  }
+
+  private createInto(made: string[]): void {
     for (const d of [...this.active]) {
       let first: string | undefined;
       try {
@@ -180,8 +198,6 @@ export class CgroupManager {
         }
       }
     }
-    debug('created %o', made);
-    return made;
   }
 
   private inheritCpuset(dir: string): void {

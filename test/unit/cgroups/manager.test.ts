@@ -67,3 +67,12 @@ test('--rootless: true and false are taken as said; auto means "not root"', () =
   assert.equal(isRootless('auto', 1000), true);
   assert.equal(isRootless(undefined, 1000), true);
 });
+
+test('a create that fails half-way removes the directories it had made before throwing', (t) => {
+  const base = tmp(t);
+  fs.mkdirSync(path.join(base, 'pids'));
+  const made = v1('pids', path.join(base, 'pids', 'parent', 'c1'));
+  const denied = v1('memory', '/sys/runts-unit-no-such-hierarchy/c1');
+  assert.throws(() => new CgroupManager([made, denied]).create(), /E(PERM|ACCES)/);
+  assert.deepEqual(fs.readdirSync(path.join(base, 'pids')), []);
+});
