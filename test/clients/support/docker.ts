@@ -70,6 +70,9 @@ function hostEntries(): Set<string> {
   return out;
 }
 
+/** containerd's fixed dirs (deepest first), used by dockerd's own containerd too. */
+const SHIM_DIRS = ['/run/containerd/s', '/run/containerd'];
+
 /** The cgroup parents dockerd's cgroupsPath (/docker/<id>) makes the runtime create. */
 function dockerCgroupParents(): string[] {
   const out: string[] = [];
@@ -88,6 +91,8 @@ function dockerCgroupParents(): string[] {
 export async function startDocker(): Promise<DockerEnv> {
   const before = hostEntries();
   const cgroupsBefore = new Set(dockerCgroupParents());
+  // dockerd's containerd puts shim sockets in /run/containerd/s whatever its root is
+  const shimDirsBefore = new Map(SHIM_DIRS.map((d) => [d, fs.existsSync(d)]));
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'runts-docker-'));
   const sock = path.join(tmp, 'docker.sock');
   const execRoot = path.join(tmp, 'exec');
@@ -128,6 +133,15 @@ export async function startDocker(): Promise<DockerEnv> {
       // Only dockerd's names: other client tests may run beside this one and create
       // theirs (/run/containerd, /run/libpod ...) meanwhile.
       if (/^docker/.test(path.basename(e))) fs.rmSync(e, { recursive: true, force: true });
+    }
+    // emptied by the shims on exit: rmdir only (the client tier runs one file at a time)
+    for (const d of SHIM_DIRS) {
+      if (shimDirsBefore.get(d) !== false) continue;
+      try {
+        fs.rmdirSync(d);
+      } catch (err) {
+        problems.push(`${d} (made by dockerd's containerd) not removable: ${(err as Error).message}`);
+      }
     }
     for (const c of dockerCgroupParents()) {
       if (cgroupsBefore.has(c)) continue;
