@@ -5,12 +5,14 @@
 // SCMP_ACT_NOTIFY adds SECCOMP_FILTER_FLAG_NEW_LISTENER: init then hands the listener
 // to the CLI, which sends it to the agent at listenerPath (src/security/seccomp-agent.ts).
 //
-// Not done (runc does): patchbpf's ENOSYS stub for syscalls newer than the profile.
+// Like runc's patchbpf, syscalls newer than any the profile names answer ENOSYS rather
+// than the default action, so libc falls back to older ones (src/security/seccomp-enosys.ts).
 import { ConfigError, RuntimeError } from '../errors';
-import { log } from '../log';
+import { log, warn } from '../log';
 import type { LinuxSeccomp, LinuxSeccompArg } from '../spec/types';
 import { hasNotify } from './seccomp-agent';
-import { archToken, Filter, SCMP_ACT, SCMP_CMP, SCMP_FLTATR, seccompApiLevel, syscallNumber, type ArgCmp } from '../sys/libseccomp';
+import { needsEnosysStub, patchEnosys, type EnosysArch } from './seccomp-enosys';
+import { archToken, Filter, SCMP_ACT, SCMP_CMP, SCMP_FLTATR, seccompApiLevel, syscallNumber, syscallNumberOnArch, type ArgCmp } from '../sys/libseccomp';
 
 /** seccomp(2) SECCOMP_FILTER_FLAG_* (include/uapi/linux/seccomp.h). */
 export const SECCOMP_FILTER_FLAG = { TSYNC: 1, LOG: 2, SPEC_ALLOW: 4, NEW_LISTENER: 8, TSYNC_ESRCH: 16 } as const;
@@ -178,12 +180,12 @@ export function compileSeccomp(sc: LinuxSeccomp, apiLevel: () => number = seccom
     if (flags & SECCOMP_FILTER_FLAG.TSYNC) flags |= SECCOMP_FILTER_FLAG.TSYNC_ESRCH;
   }
 
-  const archTokens = (sc.architectures ?? []).map((a, i) => {
+  const arches = (sc.architectures ?? []).map((a, i) => {
     const name = SECCOMP_ARCH_NAMES[a];
     if (name === undefined) throw new ConfigError(`unknown seccomp architecture ${JSON.stringify(a)}`, `${base}/architectures/${i}`);
     const token = archToken(name);
     if (token === 0) throw new ConfigError(`seccomp architecture ${a} is not supported by this libseccomp`, `${base}/architectures/${i}`);
-    return token;
+    return { specName: a, name, token };
   });
 
   const filter = new Filter(defaultAction);
@@ -193,7 +195,7 @@ export function compileSeccomp(sc: LinuxSeccomp, apiLevel: () => number = seccom
     if (flags & SECCOMP_FILTER_FLAG.TSYNC) filter.setAttr(SCMP_FLTATR.CTL_TSYNC, 1, 'SECCOMP_FILTER_FLAG_TSYNC');
     if (flags & SECCOMP_FILTER_FLAG.LOG) filter.setAttr(SCMP_FLTATR.CTL_LOG, 1, 'SECCOMP_FILTER_FLAG_LOG');
     if (flags & SECCOMP_FILTER_FLAG.SPEC_ALLOW) filter.setAttr(SCMP_FLTATR.CTL_SSB, 1, 'SECCOMP_FILTER_FLAG_SPEC_ALLOW');
-    for (const t of archTokens) filter.addArch(t);
+    for (const a of arches) filter.addArch(a.token);
 
     (sc.syscalls ?? []).forEach((call, i) => {
       const ptr = `${base}/syscalls/${i}`;
@@ -213,8 +215,30 @@ export function compileSeccomp(sc: LinuxSeccomp, apiLevel: () => number = seccom
         }
       }
     });
-    return { flags, filter: filter.exportBpf() };
+    return { flags, filter: withEnosysStub(sc, arches, filter.exportBpf()) };
   } finally {
     filter.release();
   }
+}
+
+/**
+ * runc's -ENOSYS stub in front of the exported program. The last syscall per arch is
+ * found among every name of every rule, including rules with the default action and
+ * names unknown to the native arch (runc counts them all).
+ */
+function withEnosysStub(sc: LinuxSeccomp, arches: readonly { specName: string; name: string; token: number }[], program: Buffer): Buffer {
+  if (!needsEnosysStub(sc.defaultAction, sc.defaultErrnoRet)) {
+    log('debug', 'seccomp: skipping -ENOSYS stub filter generation');
+    return program;
+  }
+  const names = [...new Set((sc.syscalls ?? []).flatMap((c) => c.names ?? []))];
+  const architectures: EnosysArch[] = arches.map((a) => ({
+    specName: a.specName,
+    name: a.name,
+    numbers: names.flatMap((n) => syscallNumberOnArch(a.token, n) ?? []),
+  }));
+  const patch = patchEnosys({ defaultAction: sc.defaultAction, defaultErrnoRet: sc.defaultErrnoRet, architectures }, program);
+  for (const a of patch.empty) warn(`could not find any syscalls for arch ${a}`);
+  if (patch.stubLength > 0) log('debug', `seccomp: prepending -ENOSYS stub filter (${patch.stubLength} instructions) to user filter`);
+  return patch.program;
 }

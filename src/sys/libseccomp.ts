@@ -42,6 +42,7 @@ interface Lib {
   archAdd: Fn;
   archResolveName: Fn;
   syscallResolveName: Fn;
+  syscallResolveNameArch: Fn;
   ruleAddArray: Fn;
   attrSet: Fn;
   exportBpf: Fn;
@@ -89,6 +90,7 @@ function load(): Lib {
     archAdd: h.func('int seccomp_arch_add(void *ctx, uint32_t arch)') as Fn,
     archResolveName: h.func('uint32_t seccomp_arch_resolve_name(const char *name)') as Fn,
     syscallResolveName: h.func('int seccomp_syscall_resolve_name(const char *name)') as Fn,
+    syscallResolveNameArch: h.func('int seccomp_syscall_resolve_name_arch(uint32_t arch_token, const char *name)') as Fn,
     ruleAddArray: h.func('int seccomp_rule_add_array(void *ctx, uint32_t action, int syscall, unsigned int cnt, const scmp_arg_cmp *args)') as Fn,
     attrSet: h.func('int seccomp_attr_set(void *ctx, int attr, uint32_t value)') as Fn,
     exportBpf: h.func('int seccomp_export_bpf(void *ctx, int fd)') as Fn,
@@ -109,6 +111,16 @@ export function archToken(name: string): number {
 /** The syscall number on the native arch, or undefined when this libseccomp does not know the name. */
 export function syscallNumber(name: string): number | undefined {
   const n = load().syscallResolveName(name) as number;
+  return n < 0 ? undefined : n;
+}
+
+/**
+ * The syscall number on the arch of an arch token (archToken), as libseccomp numbers it:
+ * x32 numbers carry __X32_SYSCALL_BIT. undefined when the arch lacks the syscall, and for
+ * libseccomp's negative pseudo numbers (socketcall-multiplexed calls on some arches).
+ */
+export function syscallNumberOnArch(token: number, name: string): number | undefined {
+  const n = load().syscallResolveNameArch(token >>> 0, name) as number;
   return n < 0 ? undefined : n;
 }
 

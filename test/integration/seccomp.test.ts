@@ -1,11 +1,15 @@
 // linux.seccomp in real containers as root: errno actions felt by busybox, argument
 // conditions, SCMP_ACT_KILL_PROCESS as SIGSYS, the filter in /proc/self/status, both
 // load points (with and without no_new_privs, as a non-root user), exec into a
-// filtered container, and one profile compared with Debian's runc on the same bundle.
+// filtered container, one profile compared with Debian's runc on the same bundle, and
+// runc's -ENOSYS stub for syscalls newer than the profile (a static C probe, built here
+// with gcc, because busybox cannot make arbitrary syscalls).
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { LinuxSeccomp, Spec } from '../../src/spec/types';
 import { containerEnv, runtsIo, stateOf, type ContainerEnv } from '../support/container';
 import { leftovers } from '../support/leftovers';
@@ -148,3 +152,86 @@ test('seccomp: the same bundle behaves the same under runc', { skip: skipRunc },
   assert.match(ours.stdout, /Function not implemented/);
   assert.match(ours.stdout, /suid=1\nplain=0\n/);
 });
+
+/** Prints the errno (0: success) of a syscall newer than the profile, an old unlisted one and two listed ones. */
+const ENOSYS_PROBE = `#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+static int err(long nr, long a, long b, long c, long d)
+{
+	errno = 0;
+	return syscall(nr, a, b, c, d) < 0 ? errno : 0;
+}
+int main(void)
+{
+	char buf[256];
+	printf("fchmodat2=%d\\n", err(452, AT_FDCWD, (long)"/nonexistent", 0, 0));
+	printf("sysinfo=%d\\n", err(SYS_sysinfo, (long)buf, 0, 0, 0));
+	printf("getppid=%d\\n", err(SYS_getppid, 0, 0, 0, 0));
+	printf("mkdirat=%d\\n", err(SYS_mkdirat, AT_FDCWD, (long)"/tmp/x", 0755, 0));
+	return 0;
+}
+`;
+
+/** gcc -static into a temp dir the test removes; gcc is part of scripts/setup.sh, so its absence fails the test. */
+function buildProbe(t: TestContext, source: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runts-probe-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  fs.writeFileSync(path.join(dir, 'probe.c'), source);
+  execFileSync('gcc', ['-static', '-O2', '-o', path.join(dir, 'probe'), path.join(dir, 'probe.c')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  return path.join(dir, 'probe');
+}
+
+/**
+ * Default ERRNO (EPERM) and an allow-list of old syscalls enough for both runtimes'
+ * init and a static glibc program: the newest named is close_range (436 on x86_64),
+ * so fchmodat2 (452) is newer; sysinfo is older and not named.
+ */
+function oldSyscallsProfile(architectures: string[] | undefined): LinuxSeccomp {
+  const allowed = [
+    'read', 'write', 'readv', 'writev', 'pread64', 'close', 'close_range', 'open', 'openat', 'fstat', 'newfstatat', 'statx', 'lseek',
+    'stat', 'lstat', 'statfs', 'fstatfs', 'readlink', 'readlinkat', 'access', 'faccessat', 'fcntl', 'ioctl', 'dup', 'dup2', 'dup3', 'pipe2', 'getdents64',
+    'mmap', 'mprotect', 'munmap', 'madvise', 'brk', 'mremap', 'arch_prctl', 'set_tid_address', 'set_robust_list', 'rseq', 'prlimit64',
+    'getrandom', 'uname', 'prctl', 'futex', 'nanosleep', 'clock_nanosleep', 'clock_gettime', 'sched_yield', 'getpid', 'getppid',
+    'gettid', 'tgkill', 'tkill', 'kill', 'rt_sigaction', 'rt_sigprocmask', 'rt_sigreturn', 'sigaltstack', 'clone', 'clone3',
+    'execve', 'execveat', 'exit', 'exit_group', 'wait4', 'waitid', 'epoll_create1', 'epoll_ctl', 'epoll_pwait', 'epoll_wait',
+    'poll', 'ppoll', 'pselect6', 'getuid', 'geteuid', 'getgid', 'getegid', 'capget', 'capset', 'setgroups', 'setresuid', 'setresgid',
+    'setuid', 'setgid', 'chdir', 'fchdir', 'getcwd', 'umask', 'socket', 'connect', 'sendmsg', 'recvmsg', 'sendto', 'recvfrom',
+  ];
+  return {
+    defaultAction: 'SCMP_ACT_ERRNO',
+    ...(architectures !== undefined ? { architectures } : {}),
+    syscalls: [
+      { names: allowed, action: 'SCMP_ACT_ALLOW' },
+      { names: ['mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 13 },
+    ],
+  };
+}
+
+for (const [what, architectures, want] of [
+  ['listing x86_64, x86 and x32: a syscall newer than the profile gets ENOSYS', ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32'], 38],
+  ['listing no architectures: no -ENOSYS stub, the default EPERM', undefined, 1],
+] as const) {
+  test(`seccomp: -ENOSYS stub, ${what}, the same as runc`, { skip: skipRunc }, (t) => {
+    const probe = buildProbe(t, ENOSYS_PROBE);
+    const e = setup(t, '', oldSyscallsProfile(architectures === undefined ? undefined : [...architectures]), (s) => {
+      s.process!.args = ['/probe'];
+      s.process!.noNewPrivileges = true;
+    });
+    fs.copyFileSync(probe, `${e.bundle.rootfs}/probe`);
+    fs.chmodSync(`${e.bundle.rootfs}/probe`, 0o755);
+    t.after(() => fs.rmSync(`${e.bundle.rootfs}/probe`, { force: true }));
+
+    const ours = run(e);
+    assert.equal(ours.status, 0, ours.stderr);
+    assert.equal(ours.stdout, `fchmodat2=${want}\nsysinfo=1\ngetppid=0\nmkdirat=13\n`);
+    assertClean(e);
+
+    const root = tmpRoot(t).path;
+    const theirs = spawnSync('runc', ['--root', root, 'run', '--bundle', e.bundle.dir, `${e.id}-runc`], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: 30_000 });
+    assert.equal(theirs.status, 0, theirs.stderr);
+    assert.equal(ours.stdout, theirs.stdout);
+  });
+}
