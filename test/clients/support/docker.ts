@@ -70,6 +70,9 @@ function hostEntries(): Set<string> {
   return out;
 }
 
+/** dockerd 20.10 writes its libtrust identity here whatever --data-root says (no flag moves it). */
+const TRUST_KEY = '/etc/docker/key.json';
+
 /** containerd's fixed dirs (deepest first), used by dockerd's own containerd too. */
 const SHIM_DIRS = ['/run/containerd/s', '/run/containerd'];
 
@@ -93,6 +96,7 @@ export async function startDocker(): Promise<DockerEnv> {
   const cgroupsBefore = new Set(dockerCgroupParents());
   // dockerd's containerd puts shim sockets in /run/containerd/s whatever its root is
   const shimDirsBefore = new Map(SHIM_DIRS.map((d) => [d, fs.existsSync(d)]));
+  const trustKeyBefore = fs.existsSync(TRUST_KEY);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'runts-docker-'));
   const sock = path.join(tmp, 'docker.sock');
   const execRoot = path.join(tmp, 'exec');
@@ -134,6 +138,7 @@ export async function startDocker(): Promise<DockerEnv> {
       // theirs (/run/containerd, /run/libpod ...) meanwhile.
       if (/^docker/.test(path.basename(e))) fs.rmSync(e, { recursive: true, force: true });
     }
+    if (!trustKeyBefore) fs.rmSync(TRUST_KEY, { force: true });
     // emptied by the shims on exit: rmdir only (the client tier runs one file at a time)
     for (const d of SHIM_DIRS) {
       if (shimDirsBefore.get(d) !== false) continue;
