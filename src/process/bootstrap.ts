@@ -8,8 +8,9 @@
 import * as os from 'node:os';
 import { RuntimeError } from '../errors';
 import type { LinuxNamespaceType } from '../spec/types';
-import { processAttrRecords, type ProcessAttrs } from '../security/process-attrs';
+import { SCHED_ATTR_SIZE, type ProcessAttrs, type SchedAttr } from '../security/process-attrs';
 import {
+  ATTR_APPARMOR,
   ATTR_CLONE_FLAGS,
   ATTR_CONSOLE_SIZE,
   ATTR_CONSOLE_SOCKET_FD,
@@ -18,12 +19,14 @@ import {
   ATTR_HOOK_ENV,
   ATTR_HOOK_PATH,
   ATTR_HOOK_TIMEOUT,
+  ATTR_IOPRIO,
   ATTR_KEYRING_NAME,
   ATTR_KEYRING_PERM,
   ATTR_MODE,
   ATTR_NO_NEW_PRIVS,
   ATTR_NO_PIVOT,
   ATTR_NS_JOIN,
+  ATTR_PERSONALITY,
   ATTR_PRESERVE_FDS,
   ATTR_PROCESS_ARG,
   ATTR_PROCESS_CAPS,
@@ -35,7 +38,9 @@ import {
   ATTR_PROCESS_RLIMIT,
   ATTR_PROCESS_UID,
   ATTR_PROCESS_UMASK,
+  ATTR_SCHEDULER,
   ATTR_SECCOMP,
+  ATTR_SELINUX_LABEL,
   ATTR_SETUP_ARG,
   ATTR_SETUP_ENV,
   ATTR_SETUP_FD,
@@ -204,6 +209,24 @@ function str(name: string, s: string): Buffer {
   return Buffer.concat([Buffer.from(s, 'utf8'), Buffer.from([0])]);
 }
 
+/** struct sched_attr (SCHED_ATTR_SIZE_VER1) in host byte order; util_min/max zero (the spec has no fields for them). */
+export function encodeSchedAttr(s: SchedAttr): Buffer {
+  const nice = Buffer.alloc(4);
+  if (LE) nice.writeInt32LE(s.nice);
+  else nice.writeInt32BE(s.nice);
+  return Buffer.concat([
+    u32('sched_attr.size', SCHED_ATTR_SIZE),
+    u32('scheduler.policy', s.policy),
+    u64('scheduler.flags', s.flags),
+    nice,
+    u32('scheduler.priority', s.priority),
+    u64('scheduler.runtime', s.runtime),
+    u64('scheduler.deadline', s.deadline),
+    u64('scheduler.period', s.period),
+    Buffer.alloc(8), // sched_util_min, sched_util_max
+  ]);
+}
+
 /** Records in order; `toBuffer()` gives the payload of SYNC_BOOTSTRAP or of a nested record. */
 export class RecordWriter {
   private readonly parts: Buffer[] = [];
@@ -329,7 +352,12 @@ export function encodeBootstrap(req: InitRequest, fds: NativeFds): Buffer {
     w.raw(ATTR_SECCOMP, Buffer.concat([u32('seccomp.flags', req.seccomp.flags), req.seccomp.filter]));
   }
 
-  if (req.attrs !== undefined) for (const r of processAttrRecords(req.attrs)) w.raw(r.id, r.payload);
+  const a = req.attrs ?? {};
+  if (a.personality !== undefined) w.u32(ATTR_PERSONALITY, 'personality', a.personality);
+  if (a.ioprio !== undefined) w.u32(ATTR_IOPRIO, 'ioPriority', a.ioprio);
+  if (a.scheduler !== undefined) w.raw(ATTR_SCHEDULER, encodeSchedAttr(a.scheduler));
+  if (a.apparmorExec !== undefined) w.str(ATTR_APPARMOR, 'apparmorProfile', a.apparmorExec);
+  if (a.selinuxLabel !== undefined) w.str(ATTR_SELINUX_LABEL, 'selinuxLabel', a.selinuxLabel);
 
   if (w.length > RUNTS_BOOTSTRAP_MAX) {
     throw bootstrapError(`${w.length} bytes exceed the limit of ${RUNTS_BOOTSTRAP_MAX}`);

@@ -1,13 +1,10 @@
 // Owns: linux.personality, process.ioPriority, process.scheduler, process.apparmorProfile,
 // process.selinuxLabel and linux.mountLabel — their checks (runc's validator and specconv,
 // with runc's wording) and their conversion to the values native/src/attrs.c hands to
-// the kernel, as SYNC_BOOTSTRAP records. Pure: the host's LSM state comes in as
+// the kernel (src/process/bootstrap.ts puts them on the wire). Pure: the host's LSM state comes in as
 // LsmStatus (src/security/lsm.ts probes it). Runs in: cli.
-import * as os from 'node:os';
-import { RuntimeError } from '../errors';
 import { findingError, type Finding } from '../spec/finding';
 import type { Linux, Process } from '../spec/types';
-import { ATTR_APPARMOR, ATTR_IOPRIO, ATTR_PERSONALITY, ATTR_SCHEDULER, ATTR_SELINUX_LABEL } from '../process/proto';
 
 /** Whether the host has each LSM enabled (runc apparmor.IsEnabled, go-selinux GetEnabled). */
 export interface LsmStatus {
@@ -237,49 +234,6 @@ export function toProcessAttrs(linux: Linux | undefined, proc: Process, lsm: Lsm
   if (nonEmpty(proc.apparmorProfile)) a.apparmorExec = `exec ${proc.apparmorProfile}`;
   if (nonEmpty(proc.selinuxLabel)) a.selinuxLabel = proc.selinuxLabel;
   return a;
-}
-
-const LE = os.endianness() === 'LE';
-
-/** struct sched_attr in host byte order, util_min/util_max zero (the spec has no fields for them). */
-export function encodeSchedAttr(s: SchedAttr): Buffer {
-  const b = Buffer.alloc(SCHED_ATTR_SIZE);
-  const w32 = (v: number, off: number): number => (LE ? b.writeUInt32LE(v, off) : b.writeUInt32BE(v, off));
-  const wi32 = (v: number, off: number): number => (LE ? b.writeInt32LE(v, off) : b.writeInt32BE(v, off));
-  const w64 = (v: bigint, off: number): number => (LE ? b.writeBigUInt64LE(v, off) : b.writeBigUInt64BE(v, off));
-  w32(SCHED_ATTR_SIZE, 0);
-  w32(s.policy, 4);
-  w64(s.flags, 8);
-  wi32(s.nice, 16);
-  w32(s.priority, 20);
-  w64(s.runtime, 24);
-  w64(s.deadline, 32);
-  w64(s.period, 40);
-  return b;
-}
-
-function u32(v: number): Buffer {
-  const b = Buffer.alloc(4);
-  if (LE) b.writeUInt32LE(v);
-  else b.writeUInt32BE(v);
-  return b;
-}
-
-/** A C string: native writes it as it is, so a NUL inside cannot be sent. */
-function cstr(name: string, s: string): Buffer {
-  if (s.includes('\0')) throw new RuntimeError(`bootstrap: ${name} contains a NUL byte`);
-  return Buffer.concat([Buffer.from(s, 'utf8'), Buffer.from([0])]);
-}
-
-/** The SYNC_BOOTSTRAP records for `a`, in id order (src/process/bootstrap.ts writes them). */
-export function processAttrRecords(a: ProcessAttrs): { id: number; payload: Buffer }[] {
-  const out: { id: number; payload: Buffer }[] = [];
-  if (a.personality !== undefined) out.push({ id: ATTR_PERSONALITY, payload: u32(a.personality) });
-  if (a.ioprio !== undefined) out.push({ id: ATTR_IOPRIO, payload: u32(a.ioprio) });
-  if (a.scheduler !== undefined) out.push({ id: ATTR_SCHEDULER, payload: encodeSchedAttr(a.scheduler) });
-  if (a.apparmorExec !== undefined) out.push({ id: ATTR_APPARMOR, payload: cstr('apparmorProfile', a.apparmorExec) });
-  if (a.selinuxLabel !== undefined) out.push({ id: ATTR_SELINUX_LABEL, payload: cstr('selinuxLabel', a.selinuxLabel) });
-  return out;
 }
 
 /**
