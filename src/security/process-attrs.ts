@@ -3,7 +3,7 @@
 // with runc's wording) and their conversion to the values native/src/attrs.c hands to
 // the kernel (src/process/bootstrap.ts puts them on the wire). Pure: the host's LSM state comes in as
 // LsmStatus (src/security/lsm.ts probes it). Runs in: cli.
-import { findingError, type Finding } from '../spec/finding';
+import { finding, findingError, showValue, type Finding } from '../spec/finding';
 import type { Linux, Process } from '../spec/types';
 
 /** Whether the host has each LSM enabled (runc apparmor.IsEnabled, go-selinux GetEnabled). */
@@ -77,16 +77,12 @@ export interface ProcessAttrs {
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const show = (v: unknown): string => JSON.stringify(v) ?? String(v);
+const show = showValue;
 const nonEmpty = (v: unknown): v is string => typeof v === 'string' && v !== '';
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
-function error(rule: string, pointer: string, message: string, expected?: string, found?: string): Finding {
-  const f: Finding = { pointer, rule, severity: 'error', message };
-  if (expected !== undefined) f.expected = expected;
-  if (found !== undefined) f.found = found;
-  return f;
-}
+const error = (rule: string, pointer: string, message: string, expected?: string, found?: string): Finding =>
+  finding('error', rule, pointer, message, expected, found);
 
 function personalityFindings(linux: unknown): Finding[] {
   const p = isObj(linux) ? linux['personality'] : undefined;
@@ -99,12 +95,8 @@ function personalityFindings(linux: unknown): Finding[] {
   const flags = p['flags'];
   if (Array.isArray(flags) && flags.length > 0) {
     // runc specconv: flags are not applied, only warned about.
-    out.push({
-      pointer: '/linux/personality/flags',
-      rule: 'personality-flags',
-      severity: 'warning',
-      message: `ignoring unsupported personality flags: [${flags.map(String).join(' ')}] because personality flag has not supported at this time`,
-    });
+    const message = `ignoring unsupported personality flags: [${flags.map(String).join(' ')}] because personality flag has not supported at this time`;
+    out.push(finding('warning', 'personality-flags', '/linux/personality/flags', message));
   }
   return out;
 }

@@ -19,6 +19,17 @@ export interface Finding {
   column?: number;
 }
 
+/** A finding; expected/found only when given (exactOptionalPropertyTypes). */
+export function finding(severity: Severity, rule: string, pointer: string, message: string, expected?: string, found?: string): Finding {
+  const f: Finding = { pointer, rule, severity, message };
+  if (expected !== undefined) f.expected = expected;
+  if (found !== undefined) f.found = found;
+  return f;
+}
+
+/** A config value as a finding's `found`: JSON where it has a JSON form. */
+export const showValue = (v: unknown): string => JSON.stringify(v) ?? String(v);
+
 /** One finding as one line: `/linux/namespaces/2/type: unknown namespace type (expected …, found "foo")`. */
 export function renderFinding(f: Finding): string {
   // Bundle-level problems (no config.json, no bundle dir) keep runc's exact text.

@@ -13,7 +13,7 @@ import { CAPABILITY_SETS, capabilityNumber, lastCapOfKernel } from '../security/
 import { isKnownRlimit } from '../security/rlimits';
 import { hostLsm } from '../security/lsm';
 import { processAttrFindings, type LsmStatus } from '../security/process-attrs';
-import type { Finding, Severity } from './finding';
+import { finding, showValue, type Finding } from './finding';
 import { NAMESPACE_TYPES, type LinuxNamespaceType, type Spec } from './types';
 
 /** Host facts a rule may ask for; tests replace them so that no rule needs root or real namespaces. */
@@ -106,26 +106,12 @@ export function pointer(...parts: (string | number)[]): string {
   return parts.map((p) => `/${String(p).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
 }
 
-function finding(
-  severity: Severity,
-  rule: string,
-  ptr: string,
-  message: string,
-  expected?: string,
-  found?: string,
-): Finding {
-  const f: Finding = { pointer: ptr, rule, severity, message };
-  if (expected !== undefined) f.expected = expected;
-  if (found !== undefined) f.found = found;
-  return f;
-}
-
 const error = (rule: string, ptr: string, message: string, expected?: string, found?: string): Finding =>
   finding('error', rule, ptr, message, expected, found);
 const warning = (rule: string, ptr: string, message: string, expected?: string, found?: string): Finding =>
   finding('warning', rule, ptr, message, expected, found);
 
-const show = (v: unknown): string => JSON.stringify(v) ?? String(v);
+const show = showValue;
 
 /** The namespaces the config lists, by type (first entry wins; duplicates are their own rule). */
 function namespacesOf(spec: Spec): Map<string, { index: number; path: string | undefined }> {
