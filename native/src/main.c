@@ -4,6 +4,7 @@
  *   runts-init --version
  *   runts-init init <sync-fd> <log-fd>     create, run
  *   runts-init join <sync-fd> <log-fd>     exec
+ *   runts-init userns                      a user namespace for an idmapped mount
  *
  * Only runts starts it: everything it does comes from the bootstrap the CLI sends on
  * the sync socket. */
@@ -62,6 +63,8 @@ int main(int argc, char **argv)
 		printf("runts-init %s (protocol %d)\n", RUNTS_VERSION, RUNTS_PROTO_VERSION);
 		return 0;
 	}
+	if (argc == 2 && strcmp(argv[1], "userns") == 0)
+		return hold_userns();
 	if (argc != 4 || (strcmp(argv[1], "init") != 0 && strcmp(argv[1], "join") != 0)) {
 		fprintf(stderr, "runts-init: must be started by runts (usage: runts-init init|join <sync-fd> <log-fd>)\n");
 		return 1;

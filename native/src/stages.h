@@ -22,6 +22,9 @@ _Noreturn void stage_exec(struct runts_config *cfg, int ready_fd);
  * terminal and stdio and send the master away; bind it onto /dev/console if asked. */
 void setup_console(struct runts_config *cfg, bool mount_dev_console);
 
+/* userns-holder.c: `runts-init userns`, an empty user namespace for an idmapped mount. */
+int hold_userns(void);
+
 /* Wait for pid, retrying EINTR; bails on failure. */
 int wait_status(pid_t pid);
 

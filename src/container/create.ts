@@ -24,7 +24,8 @@ import { checkTerminal, openConsoleChannel, type ConsoleChannel } from '../proce
 import { procStartTime } from './liveness';
 import { writePidFile } from './pid-file';
 import { withLock } from './lock';
-import { buildSetupPlan } from './setup-plan';
+import { absoluteSources, buildSetupPlan } from './setup-plan';
+import { planIdmapSources, prepareIdmapSources, sendIdmapSources } from '../rootfs/idmap-sources';
 import { createStateDir, nowRfc3339Nano, removeStateDir, writeState, type ContainerState } from './state-store';
 import { UndoStack } from './undo';
 
@@ -155,6 +156,9 @@ async function buildContainer(o: CreateOptions, config: ContainerConfig, undo: U
     consoleChannel = channel;
     undo.push('close console socket', () => channel.close());
   }
+  // Idmapped bind mounts are made on the host, before the init exists (idmap-sources.ts).
+  const idmaps = await prepareIdmapSources(planIdmapSources(absoluteSources(config.spec.mounts ?? [], config.bundle), config.spec.linux));
+  undo.push('close id-mapped mount sources', () => idmaps.close());
   const [cliEnd, setupEnd] = setupSocketPair();
   progress.phase = 'start';
   const init = await spawnInit(
@@ -200,6 +204,11 @@ async function buildContainer(o: CreateOptions, config: ContainerConfig, undo: U
   progress.phase = 'init';
 
   const hooks = config.spec.hooks ?? {};
+  try {
+    sendIdmapSources(cliEnd, idmaps);
+  } finally {
+    idmaps.close();
+  }
   await runSetup(cliEnd, buildSetupPlan(config, { noPivot: o.noPivot, cgroupDirs: cgroups.mountDirs(), stateJson: hookStateJson(state, 'creating') }), {
     runHooks: async () => {
       const creating = hookStateJson(state, 'creating');

@@ -10,7 +10,7 @@ import type { Mount } from '../spec/types';
 import { hasNamespace } from './namespaces';
 
 /** Bind sources are relative to the bundle (runc: specconv resolves them so). */
-function absoluteSources(mounts: readonly Mount[], bundle: string): Mount[] {
+export function absoluteSources(mounts: readonly Mount[], bundle: string): Mount[] {
   return mounts.map((m) => {
     const isBind = m.type === 'bind' || (m.options ?? []).some((o) => o === 'bind' || o === 'rbind');
     if (!isBind || m.source === undefined || path.isAbsolute(m.source)) return m;

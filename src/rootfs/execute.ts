@@ -237,7 +237,14 @@ function applyMount(st: ExecState, op: Op<'mount'>): void {
     if (op.keepMode === true && existed) mode = sys.statx(fd, '', C.AT_EMPTY_PATH).mode & 0o7777;
     const target = mountTarget(st, fd, op.dest);
     try {
-      sys.mount(op.source, target, op.fstype, op.flags, op.data === '' ? null : op.data);
+      if (op.moveFrom !== undefined) {
+        // The idmapped tree the CLI made is detached (an anonymous mount namespace of its
+        // own); MS_MOVE through its fd attaches it here, as move_mount(2) would. Its flags
+        // come from the source, so the plan's remount op follows, as for any bind.
+        sys.mount(fdPath(op.moveFrom), target, null, C.MS_MOVE, null);
+      } else {
+        sys.mount(op.source, target, op.fstype, op.flags, op.data === '' ? null : op.data);
+      }
     } catch (err) {
       // cgroup2 cannot be mounted from a user namespace that has no cgroup namespace of
       // its own: bind the host's hierarchy instead (runc mountCgroupV2)

@@ -5,6 +5,7 @@
 // mountPropagationMapping, recAttrFlags, extensionFlags, complexFlags), so a config that
 // runc accepts means the same here. An option found in no table is filesystem data
 // (`mode=755`, `size=65536k`, `gid=5` …) and goes to the data string in order.
+import type { Mount } from '../spec/types';
 import * as C from '../sys/constants';
 
 interface FlagEntry {
@@ -101,7 +102,7 @@ export interface MountOptions {
   recAttr?: RecAttr;
   /** tmpcopyup: copy the directory's old content into the new tmpfs */
   tmpcopyup: boolean;
-  /** idmap / ridmap were asked for (not supported yet: the plan rejects them) */
+  /** idmap (the top mount) / ridmap (every mount of the tree): see idmap-sources.ts */
   idmap?: 'idmap' | 'ridmap';
 }
 
@@ -170,4 +171,9 @@ export function parseMountOptions(options: readonly string[] = []): MountOptions
   if (attrSet !== 0 || attrClr !== 0) out.recAttr = { attrSet, attrClr };
   if (idmap !== undefined) out.idmap = idmap;
   return out;
+}
+
+/** runc's IsIDMapped: the idmap or ridmap option, or any mapping field (even an empty one). */
+export function isIdmapped(m: Pick<Mount, 'options' | 'uidMappings' | 'gidMappings'>): boolean {
+  return parseMountOptions(m.options).idmap !== undefined || m.uidMappings !== undefined || m.gidMappings !== undefined;
 }

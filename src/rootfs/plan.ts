@@ -7,10 +7,10 @@
 // while the host is still visible, pivot_root, hostname, sysctl, read-only and masked
 // paths, and last the read-only remounts. Execution (execute.ts) only follows this list.
 import * as path from 'node:path';
-import { ConfigError } from '../errors';
+import { ConfigError, RuntimeError } from '../errors';
 import type { LinuxDevice, Mount } from '../spec/types';
 import * as C from '../sys/constants';
-import { PROPAGATION_FLAGS, parseMountOptions, type RecAttr } from './mount-options';
+import { PROPAGATION_FLAGS, isIdmapped, parseMountOptions, type RecAttr } from './mount-options';
 import { withMountLabel } from '../security/process-attrs';
 
 /** What the cgroup mount (`type: cgroup`) needs to know about the container's cgroups. */
@@ -62,6 +62,12 @@ export interface RootfsInput {
   /** linux.mountLabel: SELinux context= of tmpfs and other non-proc/sysfs/mqueue/bind mounts */
   mountLabel?: string;
   host?: HostFacts;
+  /**
+   * Idmapped bind mounts: config mount index -> fd (in setup) of the detached tree the
+   * CLI made with open_tree + MOUNT_ATTR_IDMAP (idmap-sources.ts). Not part of the JSON
+   * plan: the fds arrive beside it, and setup fills this in.
+   */
+  idmapFds?: Record<number, number>;
 }
 
 export type CreateKind = 'dir' | 'file';
@@ -95,6 +101,8 @@ export type MountOp =
       procCheck: boolean;
       /** cgroup2 that the kernel refuses (EPERM/EBUSY: userns without cgroupns) is bound from here */
       fallbackBind?: string;
+      /** idmapped: MS_MOVE this detached tree (an fd) onto dest instead of binding source */
+      moveFrom?: number;
     }
   /** a bind mount ignores its flags: remount to apply them; retried with MS_RDONLY if the source is ro */
   | { op: 'remount'; source: string; dest: string; flags: number }
@@ -233,12 +241,17 @@ function planMount(
 ): { ops: MountOp[]; devBound: boolean } {
   const pointer = `/mounts/${index}`;
   const o = parseMountOptions(m.options);
-  if (o.idmap !== undefined || m.uidMappings !== undefined || m.gidMappings !== undefined) {
-    throw new ConfigError(`mount ${m.destination}: idmapped mounts are not supported yet`, `${pointer}/options`);
-  }
   const dest = cleanPath(m.destination);
   const source = m.source ?? '';
   const isBind = (o.flags & C.MS_BIND) !== 0;
+  let moveFrom: number | undefined;
+  if (isIdmapped(m)) {
+    // runc 1.2 checkIDMapMounts; the mappings themselves were checked by the CLI
+    // (idmap-sources.ts), which made the tree this fd holds
+    if (!isBind) throw new ConfigError('id-mapped mounts are only supported for bind-mounts', `${pointer}/options`);
+    moveFrom = input.idmapFds?.[index];
+    if (moveFrom === undefined) throw new RuntimeError(`mount ${dest}: no id-mapped source was prepared for it`);
+  }
   const type = isBind ? 'bind' : (m.type ?? '');
   const extra = (op: Extract<MountOp, { op: 'mount' }>): Extract<MountOp, { op: 'mount' }> => {
     if (o.recAttr !== undefined) op.recAttr = o.recAttr;
@@ -270,6 +283,7 @@ function planMount(
           create: fileSources.has(source) ? 'file' : 'dir',
           propagation: o.propagation,
           procCheck,
+          ...(moveFrom !== undefined ? { moveFrom } : {}),
         }),
       ];
       // A bind mount takes the source's flags whatever it is asked: ro, nosuid … only

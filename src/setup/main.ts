@@ -16,6 +16,7 @@ import { parseMountOptions } from '../rootfs/mount-options';
 import { planRootfs, type HostFacts, type RootfsInput } from '../rootfs/plan';
 import { MS_BIND } from '../sys/constants';
 import { LinuxSys } from '../sys/linux';
+import { recvFds } from '../sys/socket';
 import type { Sys } from '../sys/sys';
 import {
   LineDecoder,
@@ -30,11 +31,19 @@ import {
 
 export const SETUP_FD = 3;
 
-/** Blocking JSON-line endpoint on fd 3: setup does one thing at a time, so sync I/O. */
+/** The kernel's SCM_MAX_FD: the most fds one message can carry. */
+const SCM_MAX_FD = 253;
+
+/**
+ * Blocking JSON-line endpoint on fd 3: setup does one thing at a time, so sync I/O.
+ * Read with recvmsg(2), not read(2), which would drop (close) the fds of a mount-fds
+ * message; received fds queue up in arrival order until takeFds claims them.
+ */
 class Channel {
   private readonly lines = new LineDecoder();
   private readonly utf8 = new StringDecoder('utf8');
   private readonly queue: string[] = [];
+  private readonly fds: number[] = [];
   constructor(
     private readonly sys: Sys,
     private readonly fd: number,
@@ -49,13 +58,19 @@ class Channel {
   }
 
   receive<T extends CliToSetup>(expected: readonly T['type'][]): T {
-    const buf = Buffer.alloc(64 * 1024);
     while (this.queue.length === 0) {
-      const n = fs.readSync(this.fd, buf, 0, buf.length, null);
-      if (n === 0) throw new ProtocolError(`expected message ${expected.join(' or ')}, got end of file`);
-      this.queue.push(...this.lines.push(this.utf8.write(buf.subarray(0, n))));
+      const { data, fds } = recvFds(this.fd, 64 * 1024, SCM_MAX_FD);
+      this.fds.push(...fds);
+      if (data.length === 0) throw new ProtocolError(`expected message ${expected.join(' or ')}, got end of file`);
+      this.queue.push(...this.lines.push(this.utf8.write(data)));
     }
     return expectMessage<T>(this.queue.shift() as string, expected);
+  }
+
+  /** The next `n` received fds, or a ProtocolError when fewer came. */
+  takeFds(n: number): number[] {
+    if (this.fds.length < n) throw new ProtocolError(`expected ${n} fds, got ${this.fds.length}`);
+    return this.fds.splice(0, n);
   }
 }
 
@@ -86,12 +101,26 @@ export function errorReport(err: unknown): SetupErrorReport {
   return report;
 }
 
+type PlanMessage = Extract<CliToSetup, { type: 'plan' }>;
+type MountFdsMessage = Extract<CliToSetup, { type: 'mount-fds' }>;
+
+/** The plan, and the idmapped trees sent ahead of it (config mount index -> fd). */
+function receivePlan(chan: Channel): { plan: SetupPlan; idmapFds: Record<number, number> } {
+  const first = chan.receive<PlanMessage | MountFdsMessage>(['mount-fds', 'plan']);
+  if (first.type === 'plan') return { plan: first.plan, idmapFds: {} };
+  const fds = chan.takeFds(first.mounts.length);
+  const idmapFds: Record<number, number> = {};
+  first.mounts.forEach((index, i) => (idmapFds[index] = fds[i] as number));
+  return { plan: chan.receive<PlanMessage>(['plan']).plan, idmapFds };
+}
+
 async function setup(sys: Sys, chan: Channel): Promise<void> {
-  const { plan } = chan.receive<{ type: 'plan'; plan: SetupPlan }>(['plan']);
+  const { plan, idmapFds } = receivePlan(chan);
   // plan.rootfs is already the CLI's realpath: resolving it again here could follow a
   // symlink swapped in since.
   const { createContainerHooks, stateJson, ...input } = plan;
   input.host = { ...probeHost(input), ...input.host };
+  input.idmapFds = idmapFds;
   const ops = planRootfs(input);
   await executePlan(sys, ops, {
     rootfs: input.rootfs,

@@ -3,6 +3,9 @@
 //
 //   CLI (host namespaces)                         setup (container namespaces, fd 3)
 //   ---------------------                         ----------------------------------
+//   [{type:'mount-fds', mounts}            ---->  only with idmapped mounts: the detached
+//    + SCM_RIGHTS, one fd per mount]              trees (rootfs/idmap-sources.ts), in
+//                                                 the order of `mounts` (config indices)
 //   {type:'plan', plan}                    ---->  plan the rootfs, mount everything,
 //                                                 fill /dev
 //                                          <----  {type:'hooks', phase:'prestart+createRuntime'}
@@ -31,6 +34,7 @@ export interface SetupPlan extends RootfsInput {
 }
 
 export type CliToSetup =
+  | { type: 'mount-fds'; mounts: number[] }
   | { type: 'plan'; plan: SetupPlan }
   | { type: 'hooks-done' }
   | { type: 'abort'; message: string };

@@ -110,7 +110,7 @@ export function hostSeccompProbes(): SeccompProbes {
 }
 
 /** Options parsed but refused at create time are not advertised. */
-const UNSUPPORTED_MOUNT_OPTIONS = new Set(['idmap', 'ridmap']);
+const UNSUPPORTED_MOUNT_OPTIONS = new Set<string>();
 
 export function buildFeatures(opts: { seccomp: SeccompFeatures; version: string; commit: string }): Features {
   return {
@@ -127,7 +127,7 @@ export function buildFeatures(opts: { seccomp: SeccompFeatures; version: string;
       apparmor: { enabled: hostLsm().apparmor },
       selinux: { enabled: hostLsm().selinux },
       intelRdt: { enabled: false },
-      mountExtensions: { idmap: { enabled: false } },
+      mountExtensions: { idmap: { enabled: true } },
     },
     annotations: {
       'org.opencontainers.runc.checkpoint.enabled': 'false',

@@ -351,6 +351,37 @@ function idMappingsWellFormed({ spec }: RuleContext): Finding[] {
   return out;
 }
 
+/**
+ * runc 1.2 checkIDMapMounts (after specconv): an idmapped mount (idmap/ridmap option or
+ * mapping fields) must be a bind mount, and its mappings — its own, or without any, the
+ * container's user namespace's — must include both uid and gid mappings.
+ */
+function idmappedMounts({ spec }: RuleContext): Finding[] {
+  const userns = namespacesOf(spec).get('user');
+  const out: Finding[] = [];
+  items(at(spec, 'mounts')).forEach((m, i) => {
+    const options = items(at(m, 'options')).filter((o): o is string => typeof o === 'string');
+    const uid = at(m, 'uidMappings');
+    const gid = at(m, 'gidMappings');
+    const option = options.find((o) => o === 'idmap' || o === 'ridmap');
+    if (option === undefined && uid === undefined && gid === undefined) return;
+    if (!options.some((o) => o === 'bind' || o === 'rbind')) {
+      out.push(error('idmap-mount', pointer('mounts', i, 'options'), 'id-mapped mounts are only supported for bind-mounts', 'a "bind" or "rbind" option', show(options)));
+      return;
+    }
+    if (uid === undefined && gid === undefined && userns !== undefined) {
+      if (userns.path !== undefined) return;
+      if (items(at(spec, 'linux', 'uidMappings')).length > 0 && items(at(spec, 'linux', 'gidMappings')).length > 0) return;
+    }
+    const own = uid !== undefined || gid !== undefined || userns === undefined;
+    const count = (key: 'uidMappings' | 'gidMappings'): number => items(own ? at(m, key) : at(spec, 'linux', key)).length;
+    const missing = count('uidMappings') === 0 ? 'uidMappings' : count('gidMappings') === 0 ? 'gidMappings' : undefined;
+    if (missing === undefined) return;
+    out.push(error('idmap-mount', pointer('mounts', i, missing), 'id-mapped mounts must have both uid and gid mappings specified', `${missing} for the mount${userns === undefined ? '' : ' or the user namespace'}`, 'none'));
+  });
+  return out;
+}
+
 /** Setting the host's own hostname would change it for everyone (runc: without a private UTS namespace). */
 function hostnameNeedsUts({ spec }: RuleContext): Finding[] {
   if (hasNamespace(spec, 'uts')) return [];
@@ -719,6 +750,7 @@ export const RULES: ReadonlyArray<readonly [name: string, rule: Rule]> = [
   ['namespacePathsValid', namespacePathsValid],
   ['userNamespaceMappings', userNamespaceMappings],
   ['idMappingsWellFormed', idMappingsWellFormed],
+  ['idmappedMounts', idmappedMounts],
   ['timeOffsetsNeedTimeNamespace', timeOffsetsNeedTimeNamespace],
   ['sysctlsNamespaced', sysctlsNamespaced],
   ['maskedPathsNeedMountNamespace', maskedPathsNeedMountNamespace],

@@ -213,3 +213,19 @@ test('a failing hook stops the plan before pivot_root', async () => {
   assert.equal(sys.calls('pivotRoot').length, 0);
   assert.deepEqual(sys.calls('chdir'), [[ROOTFS]], 'hooks ran in the rootfs');
 });
+
+test('an idmapped bind is an MS_MOVE of the CLI\'s tree through its fd onto the resolved target, then the remount', async () => {
+  const sys = fakeFor((s) => s.missing.add(`${ROOTFS}/data`));
+  // stands for the open_tree fd received over the setup socket
+  const tree = sys.open('/detached-tree', C.O_PATH | C.O_CLOEXEC);
+  const maps = [{ containerID: 0, hostID: 1000, size: 1 }];
+  const m = { destination: '/data', type: 'bind', source: '/srv/d', options: ['bind', 'ro', 'idmap'], uidMappings: maps, gidMappings: maps };
+  await executePlan(sys, planRootfs(input({ mounts: [m], idmapFds: { 0: tree } })), noHooks);
+  const data = mounts(sys).filter(([, t]) => t === `${ROOTFS}/data`);
+  assert.deepEqual(data, [
+    ['/detached-tree', `${ROOTFS}/data`, null, C.MS_MOVE, null],
+    ['/srv/d', `${ROOTFS}/data`, null, C.MS_BIND | C.MS_RDONLY | C.MS_REMOUNT, null],
+  ]);
+  // the source was never bound itself
+  assert.equal(mounts(sys).some(([s, , , fl]) => s === '/srv/d' && (fl & C.MS_REMOUNT) === 0), false);
+});

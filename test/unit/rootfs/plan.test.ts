@@ -252,7 +252,8 @@ test('bad input is a ConfigError naming the field', () => {
     [{ mounts: [{ destination: '/proc/sys/x', type: 'tmpfs', source: 't' }] }, '/mounts/0/destination', /inside \/proc/],
     [{ mounts: [{ destination: '/proc', type: 'tmpfs', source: 't' }] }, '/mounts/0/destination', /not of type proc/],
     [{ mounts: [{ destination: '/x', source: 'rel', options: ['bind'] }] }, '/mounts/0/source', /absolute/],
-    [{ mounts: [{ destination: '/x', source: '/y', options: ['rbind', 'idmap'] }] }, '/mounts/0/options', /not supported yet/],
+    [{ mounts: [{ destination: '/x', type: 'tmpfs', source: 't', options: ['idmap'] }] }, '/mounts/0/options', /only supported for bind-mounts/],
+    [{ mounts: [{ destination: '/x', type: 'bind', source: '/y', uidMappings: [] }] }, '/mounts/0/options', /only supported for bind-mounts/],
     [{ devices: [{ path: '/dev/x', type: 'q', major: 1, minor: 1 }] }, '/linux/devices/0/type', /invalid device type/],
   ];
   for (const [extra, pointer, msg] of bad) {
@@ -291,4 +292,25 @@ test('linux.mountLabel: context= on tmpfs, devpts and masked dirs; never on proc
   assert.equal(mask?.op === 'mask-path' ? mask.data : undefined, label);
   const plain = planRootfs(input());
   assert.ok(!JSON.stringify(plain).includes('context='));
+});
+
+test('an idmapped bind moves the tree the CLI made (its fd) instead of binding, then remounts for its flags', () => {
+  const maps = [{ containerID: 0, hostID: 1000, size: 1 }];
+  const mounts = [
+    { destination: '/plain', source: '/p', options: ['rbind'] },
+    { destination: '/data', type: 'bind', source: '/d', options: ['rbind', 'ro', 'ridmap'], uidMappings: maps, gidMappings: maps },
+  ];
+  const ops = planRootfs(input({ mounts, idmapFds: { 1: 42 } }));
+  const data = ops.filter((o) => (o.op === 'mount' || o.op === 'remount') && o.dest === '/data');
+  assert.deepEqual(data, [
+    {
+      op: 'mount', source: '/d', dest: '/data', fstype: null, flags: C.MS_BIND | C.MS_REC | C.MS_RDONLY, data: '',
+      create: 'dir', propagation: [], procCheck: true, moveFrom: 42,
+    },
+    { op: 'remount', source: '/d', dest: '/data', flags: C.MS_BIND | C.MS_REC | C.MS_RDONLY | C.MS_REMOUNT },
+  ]);
+  const plain = ops.find((o) => o.op === 'mount' && o.dest === '/plain');
+  assert.ok(plain !== undefined && plain.op === 'mount' && plain.moveFrom === undefined);
+  // without the tree from the CLI, setup refuses rather than bind the unmapped source
+  assert.throws(() => planRootfs(input({ mounts })), (e: unknown) => e instanceof Error && !(e instanceof ConfigError) && /no id-mapped source/.test(e.message));
 });

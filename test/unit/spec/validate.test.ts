@@ -191,8 +191,17 @@ test('id mappings: zero size and overlaps on either side', () => {
   assert.deepEqual(check(maps([{ containerID: 0, hostID: 1000, size: 10 }, { containerID: 10, hostID: 1010, size: 10 }])), []);
   // idmapped mounts are checked the same way
   expectOne(
-    check((s) => (s.mounts![0]!.uidMappings = [{ containerID: 0, hostID: 0, size: 0 }])),
-    '/mounts/0/uidMappings/0/size',
+    check((s) =>
+      s.mounts!.push({
+        destination: '/d',
+        type: 'bind',
+        source: '/s',
+        options: ['bind'],
+        uidMappings: [{ containerID: 0, hostID: 0, size: 0 }],
+        gidMappings: [{ containerID: 0, hostID: 0, size: 1 }],
+      }),
+    ),
+    '/mounts/7/uidMappings/0/size',
     'idmap-size',
   );
 });
