@@ -12,7 +12,9 @@ test('features: only what runts really supports is advertised', () => {
   assert.equal(f.ociVersionMax, '1.3.0');
   assert.deepEqual(f.linux.namespaces, ['cgroup', 'ipc', 'mount', 'network', 'pid', 'time', 'user', 'uts']);
   assert.ok(f.mountOptions.includes('tmpcopyup'), 'tmpcopyup works, so it is advertised');
-  assert.ok(!f.mountOptions.includes('idmap'), 'idmapped mounts are refused at create, so they are not advertised');
+  // idmap/ridmap are advertised as mountExtensions.idmap, not as mount options (runc 1.2)
+  assert.ok(!f.mountOptions.includes('idmap'));
+  assert.equal(f.linux.mountExtensions.idmap.enabled, true);
   for (const o of f.mountOptions) assert.doesNotThrow(() => parseMountOptions([o]), o);
   assert.ok(f.linux.capabilities.every(isKnownCapability));
   assert.equal(f.linux.cgroup.systemd, false);
