@@ -250,6 +250,28 @@ test('--uidmap/--gidmap: a user namespace with podman\'s maps; root inside, 1000
   await assertClean();
 });
 
+test('-v SRC:DST:idmap in a user namespace: owners as on the host, a file made inside is the host\'s root\'s', { skip }, async (t) => {
+  assert.ok(env !== undefined);
+  const host = fs.mkdtempSync(path.join(env.tmp, 'idmap-'));
+  fs.chmodSync(host, 0o755); // searchable by the unmapped ids of the plain mount
+  t.after(() => fs.rmSync(host, { recursive: true, force: true }));
+  fs.writeFileSync(path.join(host, 'root-owned'), 'x');
+  fs.writeFileSync(path.join(host, 'user-owned'), 'x');
+  fs.chownSync(path.join(host, 'user-owned'), 1000, 1000);
+  const userns = ['--uidmap', '0:100000:65536', '--gidmap', '0:100000:65536'];
+  // Without idmap the user namespace shows host ids it does not map as nobody (65534).
+  const plain = runRm([...userns, '-v', `${host}:/data`], ['stat', '-c', '%n %u %g', '/data/root-owned', '/data/user-owned']);
+  assert.equal(plain.status, 0, plain.stderr);
+  assert.equal(plain.stdout, '/data/root-owned 65534 65534\n/data/user-owned 65534 65534\n');
+  // podman passes the container's maps with the idmap option: host 0 is container 0 there.
+  const r = runRm([...userns, '-v', `${host}:/data:idmap`], ['sh', '-c', 'stat -c "%n %u %g" /data/root-owned /data/user-owned && touch /data/made-inside']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, '/data/root-owned 0 0\n/data/user-owned 1000 1000\n');
+  const made = fs.statSync(path.join(host, 'made-inside'));
+  assert.deepEqual([made.uid, made.gid], [0, 0]);
+  await assertClean();
+});
+
 test('--cgroupns private, --device, --ulimit', { skip }, async () => {
   const cg = runRm(['--cgroupns', 'private'], ['sh', '-c', 'readlink /proc/self/ns/cgroup; cat /proc/self/cgroup']);
   assert.equal(cg.status, 0, cg.stderr);
