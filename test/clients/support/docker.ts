@@ -73,6 +73,9 @@ function hostEntries(): Set<string> {
 /** dockerd 20.10 writes its libtrust identity here whatever --data-root says (no flag moves it). */
 const TRUST_KEY = '/etc/docker/key.json';
 
+/** The opt plugin's default dir: dockerd's own containerd makes it (its config is dockerd's to write). */
+const CONTAINERD_OPT = '/opt/containerd';
+
 /** containerd's fixed dirs (deepest first), used by dockerd's own containerd too. */
 const SHIM_DIRS = ['/run/containerd/s', '/run/containerd'];
 
@@ -97,6 +100,7 @@ export async function startDocker(): Promise<DockerEnv> {
   // dockerd's containerd puts shim sockets in /run/containerd/s whatever its root is
   const shimDirsBefore = new Map(SHIM_DIRS.map((d) => [d, fs.existsSync(d)]));
   const trustKeyBefore = fs.existsSync(TRUST_KEY);
+  const optBefore = fs.existsSync(CONTAINERD_OPT);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'runts-docker-'));
   const sock = path.join(tmp, 'docker.sock');
   const execRoot = path.join(tmp, 'exec');
@@ -139,6 +143,16 @@ export async function startDocker(): Promise<DockerEnv> {
       if (/^docker/.test(path.basename(e))) fs.rmSync(e, { recursive: true, force: true });
     }
     if (!trustKeyBefore) fs.rmSync(TRUST_KEY, { force: true });
+    // rmdir only: the opt plugin makes empty bin/ and lib/ and nothing else here
+    if (!optBefore) {
+      for (const d of [`${CONTAINERD_OPT}/bin`, `${CONTAINERD_OPT}/lib`, CONTAINERD_OPT]) {
+        try {
+          fs.rmdirSync(d);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') problems.push(`${d} (made by dockerd's containerd) not removable: ${(err as Error).message}`);
+        }
+      }
+    }
     // emptied by the shims on exit: rmdir only (the client tier runs one file at a time)
     for (const d of SHIM_DIRS) {
       if (shimDirsBefore.get(d) !== false) continue;
