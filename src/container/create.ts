@@ -25,7 +25,7 @@ import { procStartTime } from './liveness';
 import { writePidFile } from './pid-file';
 import { withLock } from './lock';
 import { absoluteSources, buildSetupPlan } from './setup-plan';
-import { planIdmapSources, prepareIdmapSources, sendIdmapSources } from '../rootfs/idmap-sources';
+import { planIdmapSources, prepareIdmapSources, sendIdmapSources } from './idmap-mounts';
 import { createStateDir, nowRfc3339Nano, removeStateDir, writeState, type ContainerState } from './state-store';
 import { UndoStack } from './undo';
 
@@ -156,7 +156,7 @@ async function buildContainer(o: CreateOptions, config: ContainerConfig, undo: U
     consoleChannel = channel;
     undo.push('close console socket', () => channel.close());
   }
-  // Idmapped bind mounts are made on the host, before the init exists (idmap-sources.ts).
+  // Idmapped bind mounts are made on the host, before the init exists (idmap-mounts.ts).
   const idmaps = await prepareIdmapSources(planIdmapSources(absoluteSources(config.spec.mounts ?? [], config.bundle), config.spec.linux));
   undo.push('close id-mapped mount sources', () => idmaps.close());
   const [cliEnd, setupEnd] = setupSocketPair();

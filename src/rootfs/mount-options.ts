@@ -102,7 +102,7 @@ export interface MountOptions {
   recAttr?: RecAttr;
   /** tmpcopyup: copy the directory's old content into the new tmpfs */
   tmpcopyup: boolean;
-  /** idmap (the top mount) / ridmap (every mount of the tree): see idmap-sources.ts */
+  /** idmap (the top mount) / ridmap (every mount of the tree): see src/container/idmap-mounts.ts */
   idmap?: 'idmap' | 'ridmap';
 }
 

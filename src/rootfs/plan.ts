@@ -64,7 +64,7 @@ export interface RootfsInput {
   host?: HostFacts;
   /**
    * Idmapped bind mounts: config mount index -> fd (in setup) of the detached tree the
-   * CLI made with open_tree + MOUNT_ATTR_IDMAP (idmap-sources.ts). Not part of the JSON
+   * CLI made with open_tree + MOUNT_ATTR_IDMAP (src/container/idmap-mounts.ts). Not part of the JSON
    * plan: the fds arrive beside it, and setup fills this in.
    */
   idmapFds?: Record<number, number>;
@@ -247,7 +247,7 @@ function planMount(
   let moveFrom: number | undefined;
   if (isIdmapped(m)) {
     // runc 1.2 checkIDMapMounts; the mappings themselves were checked by the CLI
-    // (idmap-sources.ts), which made the tree this fd holds
+    // (src/container/idmap-mounts.ts), which made the tree this fd holds
     if (!isBind) throw new ConfigError('id-mapped mounts are only supported for bind-mounts', `${pointer}/options`);
     moveFrom = input.idmapFds?.[index];
     if (moveFrom === undefined) throw new RuntimeError(`mount ${dest}: no id-mapped source was prepared for it`);

@@ -4,7 +4,7 @@
 //   CLI (host namespaces)                         setup (container namespaces, fd 3)
 //   ---------------------                         ----------------------------------
 //   [{type:'mount-fds', mounts}            ---->  only with idmapped mounts: the detached
-//    + SCM_RIGHTS, one fd per mount]              trees (rootfs/idmap-sources.ts), in
+//    + SCM_RIGHTS, one fd per mount]              trees (container/idmap-mounts.ts), in
 //                                                 the order of `mounts` (config indices)
 //   {type:'plan', plan}                    ---->  plan the rootfs, mount everything,
 //                                                 fill /dev

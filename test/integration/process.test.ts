@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CAPABILITY_NAMES } from '../../src/security/capabilities';
 import type { LinuxCapabilities, Spec } from '../../src/spec/types';
-import { nsInode, runtsIo, stateOf, waitFor, containerEnv, type ContainerEnv } from '../support/container';
+import { createdPid, nsInode, runtsIo, stateOf, waitFor, containerEnv, type ContainerEnv } from '../support/container';
 import { leftovers } from '../support/leftovers';
 import { requires } from '../support/requires';
 import { RUNTS_BIN, tmpRoot } from '../support/runts';
@@ -36,14 +36,8 @@ function run(e: Env, flags: string[] = []): { status: number; stdout: string; st
   return runtsIo(e.io, e.root, ['run', ...flags, '--bundle', e.bundle.dir, e.id]);
 }
 
-/** create, and the pid of the init blocked on the exec fifo (credentials already final). */
-function create(e: Env, flags: string[] = []): number {
-  const r = runtsIo(e.io, e.root, ['create', ...flags, '--bundle', e.bundle.dir, e.id]);
-  assert.equal(r.status, 0, r.stderr);
-  const st = stateOf(e.root, e.id);
-  assert.equal(st?.status, 'created');
-  return st!.pid;
-}
+/** create; tmpRoot's cleanup (registered by containerEnv) force-deletes it if the test fails. */
+const create = createdPid;
 
 function remove(e: Env): void {
   assert.equal(runtsIo(e.io, e.root, ['delete', '--force', e.id]).status, 0);

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Spec } from '../../src/spec/types';
-import { containerEnv, nsInode, runtsIo, stateOf, type ContainerEnv } from '../support/container';
+import { containerEnv, createdPid, nsInode, runtsIo, type ContainerEnv } from '../support/container';
 import { leftovers } from '../support/leftovers';
 import { requires } from '../support/requires';
 
@@ -39,13 +39,7 @@ function env(t: TestContext, prefix: string, args: string[], mutate: (s: Spec) =
 }
 
 /** create; tmpRoot's cleanup (registered by containerEnv) force-deletes it if the test fails. */
-function create(e: ContainerEnv): number {
-  const r = runtsIo(e.io, e.root, ['create', '--bundle', e.bundle.dir, e.id]);
-  assert.equal(r.status, 0, r.stderr);
-  const st = stateOf(e.root, e.id);
-  assert.equal(st?.status, 'created');
-  return st!.pid;
-}
+const create = createdPid;
 
 function deleteForce(e: ContainerEnv): void {
   assert.equal(runtsIo(e.io, e.root, ['delete', '--force', e.id]).status, 0);

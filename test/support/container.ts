@@ -121,6 +121,15 @@ export function containerEnv(t: TestContext, prefix: string, mutate?: (s: Spec) 
   return { root: root.path, bundle, io, id: `${prefix}-${process.pid}-${n}` };
 }
 
+/** `create` (with extra flags); returns the pid of the init blocked on the exec fifo, its credentials already final. */
+export function createdPid(e: ContainerEnv, flags: readonly string[] = []): number {
+  const r = runtsIo(e.io, e.root, ['create', ...flags, '--bundle', e.bundle.dir, e.id]);
+  assert.equal(r.status, 0, r.stderr);
+  const st = stateOf(e.root, e.id);
+  assert.equal(st?.status, 'created');
+  return st!.pid;
+}
+
 /** Nothing of the container is left: state dir, cgroups, mounts, processes. */
 export function assertNoLeftovers(e: ContainerEnv): void {
   assert.deepEqual(leftovers(e.root, e.id, e.bundle.dir), []);

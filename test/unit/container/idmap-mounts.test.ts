@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError } from '../../../src/errors';
-import { planIdmapSources } from '../../../src/rootfs/idmap-sources';
+import { planIdmapSources } from '../../../src/container/idmap-mounts';
 import type { Linux, Mount } from '../../../src/spec/types';
 
 const OWN = [{ containerID: 0, hostID: 1000, size: 1 }];

@@ -20,7 +20,7 @@ import type { Linux, Mount } from '../spec/types';
 import * as C from '../sys/constants';
 import { AT_RECURSIVE, OPEN_TREE_CLOEXEC, OPEN_TREE_CLONE, openTree, setMountIdmap } from '../sys/mount-api';
 import { closeFd, sendFds } from '../sys/socket';
-import { isIdmapped, parseMountOptions } from './mount-options';
+import { isIdmapped, parseMountOptions } from '../rootfs/mount-options';
 
 /** The kernel's SCM_MAX_FD: the most fds one sendmsg(2) carries. */
 export const MAX_IDMAPPED_MOUNTS = 253;
